@@ -1,0 +1,52 @@
+package dev.wf.protocol;
+
+import java.util.Objects;
+
+/** Every topic name, built from one prefix (default {@code wf.}). */
+public record Topics(String prefix) {
+  public static final Topics DEFAULT = new Topics("wf.");
+
+  public Topics {
+    Objects.requireNonNull(prefix, "prefix");
+    if (!prefix.matches("[A-Za-z0-9._-]*")) {
+      throw new IllegalArgumentException("topic prefix may hold only letters, digits, '.', '_' and '-': " + prefix);
+    }
+  }
+
+  public String intake() {
+    return prefix + "intake";
+  }
+
+  public String events() {
+    return prefix + "events";
+  }
+
+  public String results() {
+    return prefix + "results";
+  }
+
+  public String stepEvents() {
+    return prefix + "step-events";
+  }
+
+  public String agents() {
+    return prefix + "agents";
+  }
+
+  public String agentControl() {
+    return prefix + "agent-control";
+  }
+
+  public String deadLetter() {
+    return prefix + "dead-letter";
+  }
+
+  public String dispatch(String pool) {
+    return prefix + "dispatch." + pool;
+  }
+
+  /** The Kafka Streams application id of the coordinator (also the prefix of its internal topics). */
+  public String coordinatorAppId() {
+    return prefix + "coordinator";
+  }
+}

@@ -1,0 +1,91 @@
+package dev.wf.protocol.expr;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.ByteString;
+import dev.cel.common.values.NullValue;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * JSON to CEL values and back. JSON numbers without a fraction are CEL {@code int}, others {@code
+ * double}; {@code null} is CEL's null.
+ */
+public final class CelValues {
+  private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+  private CelValues() {}
+
+  public static Object fromJson(JsonNode node) {
+    if (node == null || node.isNull() || node.isMissingNode()) {
+      return NullValue.NULL_VALUE;
+    }
+    if (node.isBoolean()) {
+      return node.booleanValue();
+    }
+    if (node.isIntegralNumber()) {
+      return node.canConvertToLong() ? node.longValue() : node.doubleValue();
+    }
+    if (node.isNumber()) {
+      return node.doubleValue();
+    }
+    if (node.isTextual()) {
+      return node.textValue();
+    }
+    if (node.isArray()) {
+      List<Object> list = new ArrayList<>(node.size());
+      node.forEach(e -> list.add(fromJson(e)));
+      return list;
+    }
+    if (node.isObject()) {
+      Map<String, Object> map = new LinkedHashMap<>();
+      node.properties().forEach(e -> map.put(e.getKey(), fromJson(e.getValue())));
+      return map;
+    }
+    return node.asText();
+  }
+
+  /** A CEL result as JSON; values without a JSON form (types, durations) become their text. */
+  public static JsonNode toJson(Object value) {
+    if (value == null || value instanceof NullValue) {
+      return NODES.nullNode();
+    }
+    if (value instanceof Boolean b) {
+      return NODES.booleanNode(b);
+    }
+    if (value instanceof Long l) {
+      return NODES.numberNode(l);
+    }
+    if (value instanceof Integer i) {
+      return NODES.numberNode(i.longValue());
+    }
+    if (value instanceof Double d) {
+      return NODES.numberNode(d);
+    }
+    if (value instanceof String s) {
+      return NODES.textNode(s);
+    }
+    if (value instanceof ByteString bytes) {
+      return NODES.binaryNode(bytes.toByteArray());
+    }
+    if (value instanceof Map<?, ?> map) {
+      ObjectNode obj = NODES.objectNode();
+      map.forEach((k, v) -> obj.set(String.valueOf(k), toJson(v)));
+      return obj;
+    }
+    if (value instanceof Collection<?> list) {
+      ArrayNode arr = NODES.arrayNode();
+      list.forEach(v -> arr.add(toJson(v)));
+      return arr;
+    }
+    if (value instanceof Number n) {
+      return NODES.numberNode(n.doubleValue());
+    }
+    return NODES.textNode(String.valueOf(value));
+  }
+}

@@ -1,0 +1,34 @@
+package dev.wf.protocol.message;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A step sent to the agents of a pool. {@code dispatchId} is the fencing token: reports that carry
+ * another one are from a superseded dispatch and are ignored. {@code action} is the step's action
+ * with every template already resolved; the agent runs tries {@code attempt..maxAttempts}, waiting
+ * per {@code backoff} between them, each bounded by {@code timeoutMs}.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Dispatch(
+    String runId,
+    String dispatchId,
+    String path,
+    String step,
+    String pool,
+    JsonNode action,
+    long timeoutMs,
+    int attempt,
+    int maxAttempts,
+    Backoff backoff,
+    String idempotencyKey,
+    long dispatchedAt,
+    String signature) {
+
+  /** The retry policy in plain numbers (milliseconds). */
+  public record Backoff(long initialMs, double multiplier, long maxMs, double jitter) {}
+
+  public Dispatch withSignature(String sig) {
+    return new Dispatch(runId, dispatchId, path, step, pool, action, timeoutMs, attempt, maxAttempts, backoff, idempotencyKey, dispatchedAt, sig);
+  }
+}

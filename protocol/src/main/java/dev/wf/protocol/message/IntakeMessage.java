@@ -1,0 +1,29 @@
+package dev.wf.protocol.message;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+
+/** What clients write to the intake topic, keyed by run id (DESIGN.md section 4). */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = IntakeMessage.Submit.class, name = "submit"),
+  @JsonSubTypes.Type(value = IntakeMessage.Cancel.class, name = "cancel")
+})
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public sealed interface IntakeMessage {
+  String runId();
+
+  /** Start a run of {@code definition} (same schema as the YAML) with {@code inputs}. */
+  record Submit(String runId, JsonNode definition, Map<String, JsonNode> inputs)
+      implements IntakeMessage {
+    public Submit {
+      inputs = inputs == null ? Map.of() : Map.copyOf(inputs);
+    }
+  }
+
+  /** Cancel the run: running steps are stopped, nothing more is dispatched. */
+  record Cancel(String runId, String reason) implements IntakeMessage {}
+}
