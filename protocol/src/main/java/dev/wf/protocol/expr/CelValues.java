@@ -29,7 +29,10 @@ public final class CelValues {
       return node.booleanValue();
     }
     if (node.isIntegralNumber()) {
-      return node.canConvertToLong() ? node.longValue() : node.doubleValue();
+      if (node.canConvertToLong()) {
+        return Long.valueOf(node.longValue()); // not a ternary: it would widen to double
+      }
+      return Double.valueOf(node.doubleValue());
     }
     if (node.isNumber()) {
       return node.doubleValue();

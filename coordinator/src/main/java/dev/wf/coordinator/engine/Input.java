@@ -1,0 +1,27 @@
+package dev.wf.coordinator.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.wf.protocol.message.StepReport;
+import java.util.Map;
+
+/** What can happen to a run. */
+public sealed interface Input {
+  /** Start the run with these inputs (over the definition's defaults). */
+  record StartRun(String runId, Map<String, JsonNode> inputs) implements Input {
+    public StartRun {
+      inputs = Map.copyOf(inputs);
+    }
+  }
+
+  /** Stop the run: cancel what runs, dispatch nothing more. */
+  record CancelRun(String reason) implements Input {}
+
+  /** An agent's report about a dispatch. */
+  record Report(StepReport report) implements Input {}
+
+  /** A timer the machine set earlier is due. */
+  record TimerFired(String timerId) implements Input {}
+
+  /** The agent running {@code dispatchId} is gone (it stopped heartbeating). */
+  record AttemptLost(String dispatchId, String reason) implements Input {}
+}

@@ -1,0 +1,22 @@
+package dev.wf.coordinator.engine;
+
+import java.time.Duration;
+
+/**
+ * The machine's knobs.
+ *
+ * @param maxLost how many times a step lost with its agent is dispatched again before it fails
+ * @param cancelGrace how long a cancelled attempt may take to confirm before it counts as cancelled
+ * @param reportGrace how long past an attempt's timeout (plus backoff) the coordinator waits for
+ *     any report from its agent before it declares the attempt lost
+ */
+public record MachineConfig(int maxLost, Duration cancelGrace, Duration reportGrace) {
+  public static final MachineConfig DEFAULT =
+      new MachineConfig(3, Duration.ofSeconds(15), Duration.ofSeconds(60));
+
+  public MachineConfig {
+    if (maxLost < 0) {
+      throw new IllegalArgumentException("maxLost must be >= 0");
+    }
+  }
+}

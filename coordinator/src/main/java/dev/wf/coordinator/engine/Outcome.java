@@ -1,0 +1,18 @@
+package dev.wf.coordinator.engine;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What applying one input gave: the commands to carry out, or why the input was ignored (a stale
+ * report, a duplicate start, a run that has ended), for the log.
+ */
+public record Outcome(List<Command> commands, Optional<String> ignored) {
+  public Outcome {
+    commands = List.copyOf(commands);
+  }
+
+  static Outcome ignored(String why, List<Command> commands) {
+    return new Outcome(commands, Optional.of(why));
+  }
+}
