@@ -14,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads a definition file (YAML or JSON) into a JSON tree, turning every way that can fail into one
@@ -81,6 +83,9 @@ public final class DefinitionReader {
   }
 
   private static String syntaxMessage(JsonProcessingException e, boolean json) {
+    if (e.getCause() instanceof MarkedYAMLException y) {
+      return yamlMessage(y, e);
+    }
     JsonLocation at = e.getLocation();
     String what = json ? "JSON" : "YAML";
     String message = e.getOriginalMessage();
@@ -95,6 +100,30 @@ public final class DefinitionReader {
       return what + " syntax error: " + message;
     }
     return what + " syntax error at line " + at.getLineNr() + ", column " + at.getColumnNr() + ": " + message;
+  }
+
+  /**
+   * SnakeYAML's first line is only the context ("while parsing a flow mapping"); the problem and
+   * the place it was found come after it.
+   */
+  private static String yamlMessage(MarkedYAMLException y, JsonProcessingException e) {
+    Mark at = y.getProblemMark();
+    if (y.getProblem() == null || at == null) {
+      return "YAML syntax error: " + e.getOriginalMessage().lines().findFirst().orElse("").trim();
+    }
+    String context = "";
+    if (y.getContext() != null && y.getContextMark() != null) {
+      Mark c = y.getContextMark();
+      context =
+          " (" + y.getContext() + " at line " + (c.getLine() + 1) + ", column " + (c.getColumn() + 1) + ")";
+    }
+    return "YAML syntax error at line "
+        + (at.getLine() + 1)
+        + ", column "
+        + (at.getColumn() + 1)
+        + ": "
+        + y.getProblem().trim()
+        + context;
   }
 
   private static Result failed(String message) {

@@ -49,7 +49,8 @@ public final class WorkflowValidator {
   private static final List<String> COMMON =
       List.of("name", "type", "condition", "onError", "retries", "backoff", "timeout", "agent");
   private static final Set<String> GROUP_FIELDS = with(COMMON, "steps", "failFast");
-  private static final Set<String> LEAF_FIELDS = with(COMMON, "action", "startTimeout");
+  // failFast is checked on a leaf by leaf(), with a clearer message than "unknown field".
+  private static final Set<String> LEAF_FIELDS = with(COMMON, "action", "startTimeout", "failFast");
   private static final Set<String> ANY_STEP_FIELDS =
       with(COMMON, "steps", "failFast", "action", "startTimeout");
   private static final Set<String> KINDS = Set.of("shell", "http", "noop", "sleep");
@@ -59,8 +60,8 @@ public final class WorkflowValidator {
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Pattern KIND = Pattern.compile("[a-z][a-z0-9_.-]{0,63}");
   private static final Pattern STEP_REF_QUOTED =
-      Pattern.compile("steps\\s*\\[\\s*(['\"])((?:\\\\.|(?!\\1).)*)\\1\\s*\\]");
-  private static final Pattern STEP_REF_DOT = Pattern.compile("\\bsteps\\s*\\.\\s*([A-Za-z_][A-Za-z0-9_]*)");
+      Pattern.compile("(?<![\\w.])steps\\s*\\[\\s*(['\"])((?:\\\\.|(?!\\1).)*)\\1\\s*\\]");
+  private static final Pattern STEP_REF_DOT = Pattern.compile("(?<![\\w.])steps\\s*\\.\\s*([A-Za-z_][A-Za-z0-9_]*)");
   private static final int MAX_RETRIES = 1000;
 
   private final Limits limits;
@@ -140,7 +141,8 @@ public final class WorkflowValidator {
     }
     boolean hasSteps = node.has("steps");
     boolean hasAction = node.has("action");
-    Set<String> allowed = hasSteps ? GROUP_FIELDS : hasAction ? LEAF_FIELDS : ANY_STEP_FIELDS;
+    Set<String> allowed =
+        hasSteps == hasAction ? ANY_STEP_FIELDS : hasSteps ? GROUP_FIELDS : LEAF_FIELDS;
     unknownFields(node, path, allowed, root);
 
     String name = name(node, path);

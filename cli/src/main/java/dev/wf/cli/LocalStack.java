@@ -1,0 +1,107 @@
+package dev.wf.cli;
+
+import dev.wf.agent.Agent;
+import dev.wf.agent.AgentConfig;
+import dev.wf.broker.EmbeddedBroker;
+import dev.wf.coordinator.kafka.Coordinator;
+import dev.wf.coordinator.kafka.CoordinatorConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * What {@code wf run} starts in its own process: an embedded broker (unless a cluster is given), a
+ * coordinator and one agent serving the pools the workflow names.
+ */
+final class LocalStack implements AutoCloseable {
+  private final EmbeddedBroker broker;
+  private final Coordinator coordinator;
+  private final Agent agent;
+  private final String bootstrap;
+  private final List<Path> cleanup = new ArrayList<>();
+
+  private LocalStack(EmbeddedBroker broker, Coordinator coordinator, Agent agent, String bootstrap, List<Path> cleanup) {
+    this.broker = broker;
+    this.coordinator = coordinator;
+    this.agent = agent;
+    this.bootstrap = bootstrap;
+    this.cleanup.addAll(cleanup);
+  }
+
+  static LocalStack start(String bootstrapFlag, Path dataDir, Collection<String> pools, Map<String, String> props, PrintWriter err) {
+    List<Path> cleanup = new ArrayList<>();
+    EmbeddedBroker broker = null;
+    String bootstrap = bootstrapFlag;
+    Path stateDir;
+    try {
+      if (bootstrap == null) {
+        Path dir = dataDir;
+        try {
+          err.println("starting the embedded Kafka broker in " + dir + " ...");
+          err.flush();
+          broker = EmbeddedBroker.start(dir.resolve("broker"), 0, "localhost");
+        } catch (EmbeddedBroker.DataDirInUseException e) {
+          dir = Files.createTempDirectory("wf-run-");
+          cleanup.add(dir);
+          err.println(dataDir + " is in use by another wf process; this run uses its own broker in " + dir);
+          err.flush();
+          broker = EmbeddedBroker.start(dir.resolve("broker"), 0, "localhost");
+        }
+        bootstrap = broker.bootstrap();
+        stateDir = dir.resolve("coordinator-state");
+      } else {
+        Kafka.checkReachable(bootstrap, props, 10_000);
+        stateDir = Files.createTempDirectory("wf-state-");
+        cleanup.add(stateDir);
+      }
+      CoordinatorConfig cc = CoordinatorConfig.defaults(bootstrap, stateDir).withClientProperties(props);
+      Coordinator coordinator = Coordinator.start(cc);
+      String id = "local-" + ProcessHandle.current().pid();
+      Path workdir = Path.of("").toAbsolutePath();
+      Agent agent = Agent.start(AgentConfig.defaults(bootstrap, id, List.copyOf(pools), workdir).withClientProperties(props).withTimings(Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ZERO));
+      if (!coordinator.awaitRunning(Duration.ofSeconds(60))) {
+        throw new UserError(Main.UNREACHABLE, "the coordinator did not start within 60 s");
+      }
+      return new LocalStack(broker, coordinator, agent, bootstrap, cleanup);
+    } catch (IOException e) {
+      throw new UserError(Main.RUN_FAILED, "cannot prepare " + dataDir + ": " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new UserError(Main.INTERRUPTED, "interrupted while starting");
+    } catch (IllegalStateException e) {
+      throw new UserError(Main.UNREACHABLE, e.getMessage());
+    }
+  }
+
+  String bootstrap() {
+    return bootstrap;
+  }
+
+  @Override
+  public void close() {
+    agent.close();
+    coordinator.close();
+    if (broker != null) {
+      broker.close();
+    }
+    for (Path p : cleanup) {
+      deleteTree(p);
+    }
+  }
+
+  static void deleteTree(Path root) {
+    try (Stream<Path> s = Files.walk(root)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort
+    }
+  }
+}

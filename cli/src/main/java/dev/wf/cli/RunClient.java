@@ -1,0 +1,121 @@
+package dev.wf.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.wf.protocol.Json;
+import dev.wf.protocol.Topics;
+import dev.wf.protocol.event.EventType;
+import dev.wf.protocol.event.WorkflowEvent;
+import dev.wf.protocol.message.IntakeMessage;
+import dev.wf.protocol.result.WorkflowResult;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Submits runs to the intake topic and follows them on the events topic, as any other Kafka client
+ * could. Open it before submitting: it only sees what is written after it opened.
+ */
+final class RunClient implements AutoCloseable {
+  private final Topics topics;
+  private final KafkaProducer<String, byte[]> producer;
+  private final KafkaConsumer<String, byte[]> consumer;
+
+  RunClient(String bootstrap, Topics topics, Map<String, String> props) {
+    this.topics = topics;
+    Properties p = new Properties();
+    p.putAll(props);
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
+    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(16 * 1024 * 1024));
+    this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    Properties c = new Properties();
+    c.putAll(props);
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20");
+    c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(16 * 1024 * 1024));
+    this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+    List<TopicPartition> parts = new ArrayList<>();
+    consumer.partitionsFor(topics.events(), Duration.ofSeconds(15)).forEach(pi -> parts.add(new TopicPartition(pi.topic(), pi.partition())));
+    consumer.assign(parts);
+    consumer.seekToEnd(parts);
+    parts.forEach(consumer::position); // fix the positions now, before anything is submitted
+  }
+
+  void submit(String runId, JsonNode definition, Map<String, JsonNode> inputs) {
+    send(runId, new IntakeMessage.Submit(runId, definition, inputs));
+  }
+
+  void cancel(String runId, String reason) {
+    send(runId, new IntakeMessage.Cancel(runId, reason));
+  }
+
+  private void send(String runId, IntakeMessage msg) {
+    try {
+      producer.send(new ProducerRecord<>(topics.intake(), runId, Json.write(msg))).get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new UserError(Main.UNREACHABLE, "cannot write to " + topics.intake() + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Passes each event of {@code runId} to {@code onEvent} until the run ends; returns its result,
+   * or null when {@code timeout} passes first or a rejection ends the wait (then {@code
+   * rejection} holds the event).
+   */
+  Outcome follow(String runId, Consumer<WorkflowEvent> onEvent, Duration timeout) {
+    long deadline = timeout == null ? Long.MAX_VALUE : System.currentTimeMillis() + timeout.toMillis();
+    while (System.currentTimeMillis() < deadline) {
+      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+        if (!runId.equals(r.key()) || r.value() == null) {
+          continue;
+        }
+        WorkflowEvent e;
+        try {
+          e = Json.read(r.value(), WorkflowEvent.class);
+        } catch (IOException | RuntimeException ex) {
+          continue; // someone else's record on the topic: not ours to judge
+        }
+        onEvent.accept(e);
+        if (e.type() == EventType.WORKFLOW_COMPLETE) {
+          try {
+            return new Outcome(Json.MAPPER.treeToValue(e.result(), WorkflowResult.class), null);
+          } catch (IOException ex) {
+            throw new UserError(Main.RUN_FAILED, "cannot read the result of run " + runId + ": " + ex.getMessage());
+          }
+        }
+        if (e.type() == EventType.WORKFLOW_REJECTED || e.type() == EventType.WORKFLOW_DUPLICATE) {
+          return new Outcome(null, e);
+        }
+      }
+    }
+    return new Outcome(null, null);
+  }
+
+  record Outcome(WorkflowResult result, WorkflowEvent refusal) {}
+
+  @Override
+  public void close() {
+    producer.close(Duration.ofSeconds(5));
+    consumer.close();
+  }
+}

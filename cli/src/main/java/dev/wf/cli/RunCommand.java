@@ -1,0 +1,172 @@
+package dev.wf.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.wf.protocol.Json;
+import dev.wf.protocol.Topics;
+import dev.wf.protocol.definition.DefinitionReader;
+import dev.wf.protocol.definition.Durations;
+import dev.wf.protocol.definition.Leaf;
+import dev.wf.protocol.definition.Problem;
+import dev.wf.protocol.definition.Step;
+import dev.wf.protocol.definition.Workflow;
+import dev.wf.protocol.definition.WorkflowValidator;
+import dev.wf.protocol.result.RunStatus;
+import dev.wf.protocol.result.WorkflowResult;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code wf run FILE}: the zero-setup way to run a workflow. Starts an embedded broker (or uses
+ * {@code --bootstrap}), a coordinator and an agent in this process, submits the workflow through
+ * the intake topic, prints one line per event and exits when the run ends.
+ */
+@Command(
+    name = "run",
+    description = "Run a workflow here: embedded Kafka broker, coordinator and agent in one process.",
+    mixinStandardHelpOptions = true)
+final class RunCommand implements Callable<Integer> {
+  @Parameters(paramLabel = "FILE", description = "The workflow (YAML or JSON).")
+  Path file;
+
+  @Option(names = "--input", paramLabel = "KEY=VALUE", description = "Override an input (repeatable); the value takes the type of the input's default.")
+  List<String> inputs;
+
+  @Option(names = "--json", description = "Print the WorkflowResult as JSON on stdout (and nothing else there).")
+  boolean json;
+
+  @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Use this Kafka cluster instead of the embedded broker (default: $WF_BOOTSTRAP).")
+  String bootstrap;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ".wf", description = "Where the embedded broker keeps its log (default: ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--kafka-config", paramLabel = "FILE", description = "Kafka client properties (TLS, SASL...; default: $WF_KAFKA_CONFIG).")
+  Path kafkaConfig;
+
+  @Option(names = "--timeout", paramLabel = "DURATION", description = "Give up waiting after this long (exit 3); e.g. 30m.")
+  String timeout;
+
+  @Option(names = "--run-id", paramLabel = "ID", description = "The run id (default: generated).")
+  String runId;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = spec.commandLine().getOut();
+    DefinitionReader.Result read = DefinitionReader.read(file);
+    List<Problem> problems = read.ok() ? WorkflowValidator.validate(read.tree()).problems() : read.problems();
+    if (problems.stream().anyMatch(Problem::isError)) {
+      problems.forEach(p -> err.println(file + ": " + (p.isError() ? "" : "warning: ") + p));
+      err.flush();
+      return Main.INVALID;
+    }
+    problems.forEach(p -> err.println(file + ": warning: " + p));
+    Workflow wf = WorkflowValidator.validate(read.tree()).workflow().orElseThrow();
+    Map<String, JsonNode> given = Inputs.parse(inputs, wf.inputs());
+    Duration limit = null;
+    if (timeout != null) {
+      limit = Durations.parse(timeout).orElseThrow(() -> new UserError(Main.INVALID, "--timeout " + timeout + " is not a duration"));
+    }
+    String id = runId != null ? runId : newRunId();
+    Map<String, String> props = Kafka.clientProperties(kafkaConfig);
+    String cluster = Kafka.bootstrap(bootstrap);
+
+    try (LocalStack stack = LocalStack.start(cluster, dataDir, pools(wf.root()), props, err);
+        RunClient client = new RunClient(stack.bootstrap(), Topics.DEFAULT, props)) {
+      EventLines lines = new EventLines(err);
+      AtomicBoolean ended = new AtomicBoolean();
+      AtomicBoolean interrupted = new AtomicBoolean();
+      CountDownLatch done = new CountDownLatch(1);
+      AtomicReference<Thread> main = new AtomicReference<>(Thread.currentThread());
+      Thread hook =
+          new Thread(
+              () -> {
+                if (ended.get()) {
+                  return;
+                }
+                interrupted.set(true);
+                err.println("interrupted: cancelling run " + id + " ...");
+                err.flush();
+                try {
+                  client.cancel(id, "interrupted (Ctrl-C in wf run)");
+                  done.await(20, TimeUnit.SECONDS);
+                } catch (RuntimeException | InterruptedException e) {
+                  // exiting anyway
+                }
+              });
+      Runtime.getRuntime().addShutdownHook(hook);
+      try {
+        client.submit(id, read.tree(), given);
+        RunClient.Outcome o = client.follow(id, lines::print, limit);
+        ended.set(true);
+        if (o.refusal() != null) {
+          err.println("run " + id + " refused: " + o.refusal().reason());
+          return Main.INVALID;
+        }
+        if (o.result() == null) {
+          err.println("run " + id + " did not end within " + timeout + "; it goes on in the coordinator");
+          return Main.UNREACHABLE;
+        }
+        WorkflowResult r = o.result();
+        lines.summary(r);
+        if (json) {
+          out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(r));
+          out.flush();
+        }
+        if (interrupted.get()) {
+          return Main.INTERRUPTED;
+        }
+        return r.status() == RunStatus.SUCCESS ? Main.OK : Main.RUN_FAILED;
+      } finally {
+        done.countDown();
+        main.set(null);
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+          // already shutting down
+        }
+      }
+    }
+  }
+
+  static String newRunId() {
+    return "run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
+  }
+
+  /** Every pool the workflow names (an in-process agent serves them all). */
+  static Set<String> pools(Step step) {
+    Set<String> out = new TreeSet<>();
+    collect(step, out);
+    if (out.isEmpty()) {
+      out.add(Leaf.DEFAULT_POOL);
+    }
+    return out;
+  }
+
+  private static void collect(Step step, Set<String> out) {
+    if (step instanceof Leaf l) {
+      out.add(l.pool());
+    } else {
+      ((dev.wf.protocol.definition.Group) step).steps().forEach(s -> collect(s, out));
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package dev.wf.cli;
+
+import dev.wf.protocol.definition.DefinitionReader;
+import dev.wf.protocol.definition.Problem;
+import dev.wf.protocol.definition.WorkflowValidator;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code wf validate FILE...}: every problem at once, as {@code PATH: message}. */
+@Command(
+    name = "validate",
+    description = "Check workflow files (YAML or JSON) and list every problem as PATH: message.",
+    mixinStandardHelpOptions = true)
+final class ValidateCommand implements Callable<Integer> {
+  @Parameters(arity = "1..*", paramLabel = "FILE", description = "Workflow files.")
+  List<Path> files;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    boolean invalid = false;
+    for (Path file : files) {
+      List<Problem> problems = check(file);
+      boolean errors = problems.stream().anyMatch(Problem::isError);
+      invalid |= errors;
+      for (Problem p : problems) {
+        err.println(file + ": " + (p.isError() ? "" : "warning: ") + p);
+      }
+      if (!errors) {
+        out.println(file + ": valid" + (problems.isEmpty() ? "" : " (" + problems.size() + " warning" + (problems.size() == 1 ? "" : "s") + ")"));
+      } else {
+        long n = problems.stream().filter(Problem::isError).count();
+        err.println(file + ": invalid (" + n + " error" + (n == 1 ? "" : "s") + ")");
+      }
+    }
+    out.flush();
+    err.flush();
+    return invalid ? Main.INVALID : Main.OK;
+  }
+
+  /** The problems of {@code file}: reading, syntax, then validation. */
+  static List<Problem> check(Path file) {
+    DefinitionReader.Result read = DefinitionReader.read(file);
+    if (!read.ok()) {
+      return read.problems();
+    }
+    return WorkflowValidator.validate(read.tree()).problems();
+  }
+}

@@ -1,0 +1,150 @@
+package dev.wf.coordinator.kafka;
+
+import dev.wf.protocol.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.TopicNameExtractor;
+import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The coordinator service: a Kafka Streams application around the workflow state machine. */
+public final class Coordinator implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger("wf.coordinator");
+
+  private final CoordinatorConfig config;
+  private final TopicAdmin admin;
+  private final KafkaStreams streams;
+  private final CountDownLatch running = new CountDownLatch(1);
+  private volatile Throwable fatal;
+
+  private Coordinator(CoordinatorConfig config) {
+    this.config = config;
+    this.admin = new TopicAdmin(config.bootstrap(), config.clientProperties());
+    createTopics();
+    Topology topology = topology(config, new PoolTopics(admin, config.topics(), config.partitions(), config.replication()));
+    this.streams = new KafkaStreams(topology, streamsProperties(config));
+    streams.setStateListener(
+        (now, before) -> {
+          if (now == KafkaStreams.State.RUNNING) {
+            running.countDown();
+          }
+          if (now == KafkaStreams.State.ERROR) {
+            LOG.error("coordinator stopped on an error; see above");
+          }
+        });
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          fatal = e;
+          LOG.error("coordinator stream thread failed: {}", e.toString());
+          return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+  }
+
+  /** Creates the topics and starts the service; returns at once (see {@link #awaitRunning}). */
+  public static Coordinator start(CoordinatorConfig config) {
+    Coordinator c = new Coordinator(config);
+    c.streams.start();
+    return c;
+  }
+
+  /** Waits until the coordinator has its partitions and processes records. */
+  public boolean awaitRunning(Duration timeout) throws InterruptedException {
+    return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  public Throwable fatal() {
+    return fatal;
+  }
+
+  private void createTopics() {
+    Topics t = config.topics();
+    int n = config.partitions();
+    short rf = config.replication();
+    Map<String, String> large = Map.of("max.message.bytes", TopicAdmin.LARGE);
+    Map<String, String> compactLarge = Map.of("cleanup.policy", "compact", "max.message.bytes", TopicAdmin.LARGE);
+    List<TopicAdmin.Spec> specs = new ArrayList<>();
+    specs.add(new TopicAdmin.Spec(t.intake(), n, rf, large));
+    specs.add(new TopicAdmin.Spec(t.stepEvents(), n, rf, large));
+    specs.add(new TopicAdmin.Spec(runsTopic(t), n, rf, large));
+    specs.add(new TopicAdmin.Spec(t.events(), n, rf, large));
+    specs.add(new TopicAdmin.Spec(t.results(), n, rf, compactLarge));
+    specs.add(new TopicAdmin.Spec(t.agents(), 1, rf, Map.of("cleanup.policy", "compact")));
+    specs.add(new TopicAdmin.Spec(t.agentControl(), 1, rf, Map.of()));
+    specs.add(new TopicAdmin.Spec(t.deadLetter(), 1, rf, large));
+    admin.ensure(specs);
+  }
+
+  /** The coordinator's own topic of intake records re-keyed by run id. */
+  static String runsTopic(Topics t) {
+    return t.prefix() + "coordinator-runs";
+  }
+
+  static Topology topology(CoordinatorConfig config, PoolTopics pools) {
+    Topics t = config.topics();
+    TopicNameExtractor<String, byte[]> byHeader = (k, v, ctx) -> Routes.topicOf(ctx.headers());
+    Topology topology = new Topology();
+    topology.addSource("intake", new StringDeserializer(), new ByteArrayDeserializer(), t.intake());
+    topology.addProcessor("triage", () -> new IntakeTriage(t, config.maxDefinitionBytes()), "intake");
+    topology.addSink(IntakeTriage.TO_RUNS, runsTopic(t), new StringSerializer(), new ByteArraySerializer(), "triage");
+    topology.addSink(IntakeTriage.TO_OUT, byHeader, new StringSerializer(), new ByteArraySerializer(), "triage");
+
+    topology.addSource("runs-in", new StringDeserializer(), new ByteArrayDeserializer(), runsTopic(t), t.stepEvents());
+    topology.addProcessor("runs", () -> new RunProcessor(config, pools), "runs-in");
+    topology.addSink(RunProcessor.TO_OUT, byHeader, new StringSerializer(), new ByteArraySerializer(), "runs");
+    Map<String, String> largeLog = Map.of("max.message.bytes", TopicAdmin.LARGE);
+    for (String store : List.of(RunProcessor.RUNS, RunProcessor.STEPS, RunProcessor.DEFINITIONS, RunProcessor.TIMERS, RunProcessor.TIMER_INDEX)) {
+      topology.addStateStore(
+          Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(), Serdes.ByteArray())
+              .withCachingDisabled()
+              .withLoggingEnabled(largeLog),
+          "runs");
+    }
+    return topology;
+  }
+
+  static Properties streamsProperties(CoordinatorConfig config) {
+    Properties p = new Properties();
+    p.putAll(config.clientProperties());
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.topics().coordinatorAppId());
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrap());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(config.commitIntervalMs()));
+    p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
+    p.put(StreamsConfig.POLL_MS_CONFIG, "5");
+    p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(config.replication()));
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "0");
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), TopicAdmin.LARGE);
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "10000");
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), "2000");
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), TopicAdmin.LARGE);
+    p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1");
+    return p;
+  }
+
+  @Override
+  public void close() {
+    streams.close(Duration.ofSeconds(30));
+    admin.close();
+  }
+}

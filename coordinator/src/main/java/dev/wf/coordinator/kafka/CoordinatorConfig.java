@@ -1,0 +1,74 @@
+package dev.wf.coordinator.kafka;
+
+import dev.wf.coordinator.engine.MachineConfig;
+import dev.wf.protocol.Topics;
+import dev.wf.protocol.definition.WorkflowValidator;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything the coordinator service needs, validated at start.
+ *
+ * @param bootstrap Kafka bootstrap servers
+ * @param topics topic names (from the prefix)
+ * @param partitions partitions of the intake, step-events and internal run topics (more allow more
+ *     coordinator instances to share the work)
+ * @param replication replication factor of the topics it creates
+ * @param stateDir where Kafka Streams keeps its local stores
+ * @param commitIntervalMs Kafka Streams' commit interval: under exactly-once, dispatches become
+ *     visible to agents only at commit, so this is the main latency lever (0 commits after every
+ *     poll)
+ * @param maxDefinitionBytes submissions larger than this are rejected
+ * @param limits bounds on a definition's size and depth
+ * @param machine the state machine's knobs
+ * @param clientProperties extra Kafka client properties (security: TLS, SASL...)
+ */
+public record CoordinatorConfig(
+    String bootstrap,
+    Topics topics,
+    int partitions,
+    short replication,
+    Path stateDir,
+    long commitIntervalMs,
+    int maxDefinitionBytes,
+    WorkflowValidator.Limits limits,
+    MachineConfig machine,
+    Map<String, String> clientProperties) {
+  public CoordinatorConfig {
+    Objects.requireNonNull(bootstrap, "bootstrap");
+    Objects.requireNonNull(topics, "topics");
+    Objects.requireNonNull(stateDir, "stateDir");
+    if (partitions < 1) {
+      throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
+    }
+    if (replication < 1) {
+      throw new IllegalArgumentException("replication must be >= 1, got " + replication);
+    }
+    if (commitIntervalMs < 0) {
+      throw new IllegalArgumentException("commit interval must be >= 0, got " + commitIntervalMs);
+    }
+    clientProperties = Map.copyOf(clientProperties);
+  }
+
+  public static CoordinatorConfig defaults(String bootstrap, Path stateDir) {
+    return new CoordinatorConfig(
+        bootstrap, Topics.DEFAULT, 3, (short) 1, stateDir, 0, 1024 * 1024, WorkflowValidator.Limits.DEFAULT, MachineConfig.DEFAULT, Map.of());
+  }
+
+  public CoordinatorConfig withTopics(Topics t) {
+    return new CoordinatorConfig(bootstrap, t, partitions, replication, stateDir, commitIntervalMs, maxDefinitionBytes, limits, machine, clientProperties);
+  }
+
+  public CoordinatorConfig withCommitInterval(long ms) {
+    return new CoordinatorConfig(bootstrap, topics, partitions, replication, stateDir, ms, maxDefinitionBytes, limits, machine, clientProperties);
+  }
+
+  public CoordinatorConfig withClientProperties(Map<String, String> props) {
+    return new CoordinatorConfig(bootstrap, topics, partitions, replication, stateDir, commitIntervalMs, maxDefinitionBytes, limits, machine, props);
+  }
+
+  public CoordinatorConfig withPartitions(int n, short rf) {
+    return new CoordinatorConfig(bootstrap, topics, n, rf, stateDir, commitIntervalMs, maxDefinitionBytes, limits, machine, clientProperties);
+  }
+}

@@ -1,0 +1,110 @@
+package dev.wf.coordinator.kafka;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.wf.protocol.Json;
+import dev.wf.protocol.Topics;
+import java.io.IOException;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * First stop of every intake record, whatever client wrote it and however it partitioned it:
+ * refuses what cannot be a submit or cancel (with a {@code workflow:rejected} event and a copy on
+ * the dead-letter topic), and re-keys the rest by run id onto the coordinator's run topic, which is
+ * co-partitioned with the step events.
+ */
+final class IntakeTriage implements Processor<String, byte[], String, byte[]> {
+  static final String TO_RUNS = "triage-to-runs";
+  static final String TO_OUT = "triage-to-out";
+  private static final Logger LOG = LoggerFactory.getLogger("wf.coordinator");
+
+  private final Topics topics;
+  private final int maxBytes;
+  private ProcessorContext<String, byte[]> context;
+
+  IntakeTriage(Topics topics, int maxBytes) {
+    this.topics = topics;
+    this.maxBytes = maxBytes;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, byte[]> context) {
+    this.context = context;
+  }
+
+  @Override
+  public void process(Record<String, byte[]> record) {
+    String key = record.key();
+    byte[] value = record.value();
+    if (value == null) {
+      return; // a tombstone means nothing on the intake topic
+    }
+    if (value.length > maxBytes) {
+      reject(key, value, "the message is " + value.length + " bytes; the limit is " + maxBytes + " (coordinator setting max-definition-bytes)");
+      return;
+    }
+    JsonNode msg;
+    try {
+      msg = Json.MAPPER.readTree(value);
+    } catch (IOException e) {
+      reject(key, value, "malformed JSON: " + firstLine(e.getMessage()));
+      return;
+    }
+    if (msg == null || !msg.isObject()) {
+      reject(key, value, "the message must be a JSON object with a type (submit or cancel)");
+      return;
+    }
+    JsonNode type = msg.get("type");
+    String t = type == null || !type.isTextual() ? null : type.textValue();
+    if (!"submit".equals(t) && !"cancel".equals(t)) {
+      reject(key, value, t == null ? "the message has no type (expected submit or cancel)" : "unknown message type \"" + t + "\" (expected submit or cancel)");
+      return;
+    }
+    JsonNode idNode = msg.get("runId");
+    if (idNode != null && !idNode.isNull() && !idNode.isTextual()) {
+      reject(key, value, "runId must be a string");
+      return;
+    }
+    String fromMessage = idNode == null || idNode.isNull() ? null : idNode.textValue();
+    String runId = fromMessage != null ? fromMessage : key;
+    if (runId == null || runId.isEmpty()) {
+      reject(key, value, "no run id: set runId in the message or use the run id as the record key");
+      return;
+    }
+    if (fromMessage != null && key != null && !key.isEmpty() && !key.equals(fromMessage)) {
+      reject(key, value, "the record key \"" + key + "\" and the message's runId \"" + fromMessage + "\" differ");
+      return;
+    }
+    String bad = RunIds.problem(runId);
+    if (bad != null) {
+      reject(key, value, bad);
+      return;
+    }
+    if ("submit".equals(t) && (msg.get("definition") == null || !msg.get("definition").isObject())) {
+      reject(runId, value, "a submit message needs a definition (the workflow as a JSON object)");
+      return;
+    }
+    context.forward(new Record<>(runId, value, record.timestamp(), record.headers()), TO_RUNS);
+  }
+
+  private void reject(String key, byte[] value, String reason) {
+    String runId = key != null && RunIds.problem(key) == null ? key : null;
+    LOG.warn("rejected intake record{}: {}", runId == null ? "" : " for run " + runId, reason);
+    long now = context.currentSystemTimeMs();
+    context.forward(Routes.deadLetter(topics.deadLetter(), key, value, reason, topics.intake(), now), TO_OUT);
+    if (runId != null) {
+      context.forward(Routes.to(topics.events(), runId, Routes.rejected(runId, reason, now), now), TO_OUT);
+    }
+  }
+
+  static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    String line = s.lines().findFirst().orElse(s);
+    return line.length() > 300 ? line.substring(0, 300) + "..." : line;
+  }
+}

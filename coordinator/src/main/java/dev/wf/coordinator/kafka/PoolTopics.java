@@ -1,0 +1,28 @@
+package dev.wf.coordinator.kafka;
+
+import dev.wf.protocol.Topics;
+import java.util.Collection;
+import java.util.Map;
+
+/** Makes sure the dispatch topic of every pool a run names exists before anything is sent to it. */
+final class PoolTopics {
+  private final TopicAdmin admin;
+  private final Topics topics;
+  private final int partitions;
+  private final short replication;
+
+  PoolTopics(TopicAdmin admin, Topics topics, int partitions, short replication) {
+    this.admin = admin;
+    this.topics = topics;
+    this.partitions = partitions;
+    this.replication = replication;
+  }
+
+  void ensure(Collection<String> pools) {
+    admin.ensure(
+        pools.stream()
+            .map(p -> new TopicAdmin.Spec(topics.dispatch(p), partitions, replication, Map.of("max.message.bytes", TopicAdmin.LARGE)))
+            .toList());
+  }
+
+}

@@ -1,0 +1,308 @@
+package dev.wf.coordinator.kafka;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.wf.coordinator.engine.Command;
+import dev.wf.coordinator.engine.Input;
+import dev.wf.coordinator.engine.Outcome;
+import dev.wf.coordinator.engine.Plan;
+import dev.wf.coordinator.engine.RunMachine;
+import dev.wf.protocol.Json;
+import dev.wf.protocol.Topics;
+import dev.wf.protocol.definition.Problem;
+import dev.wf.protocol.definition.WorkflowValidator;
+import dev.wf.protocol.event.EventType;
+import dev.wf.protocol.message.AgentControl;
+import dev.wf.protocol.message.IntakeMessage;
+import dev.wf.protocol.message.StepReport;
+import dev.wf.protocol.result.WorkflowResult;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The thin shell around the state machine: decode the record, load the run, apply, store, then
+ * forward the machine's commands (dispatches, cancels, events, the result) and keep its timers.
+ */
+final class RunProcessor implements Processor<String, byte[], String, byte[]> {
+  static final String RUNS = "runs";
+  static final String STEPS = "steps";
+  static final String DEFINITIONS = "definitions";
+  static final String TIMERS = "timers";
+  static final String TIMER_INDEX = "timer-index";
+  static final String TO_OUT = "runs-to-out";
+  private static final Logger LOG = LoggerFactory.getLogger("wf.coordinator");
+  private static final int PLAN_CACHE = 1000;
+
+  private final CoordinatorConfig config;
+  private final Topics topics;
+  private final RunMachine machine;
+  private final PoolTopics pools;
+  private ProcessorContext<String, byte[]> context;
+  private KeyValueStore<String, byte[]> runs;
+  private KeyValueStore<String, byte[]> steps;
+  private KeyValueStore<String, byte[]> definitions;
+  private KeyValueStore<String, byte[]> timers;
+  private KeyValueStore<String, byte[]> timerIndex;
+  private final Map<String, Plan> plans =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Plan> eldest) {
+          return size() > PLAN_CACHE;
+        }
+      };
+
+  RunProcessor(CoordinatorConfig config, PoolTopics pools) {
+    this.config = config;
+    this.topics = config.topics();
+    this.machine = new RunMachine(config.machine());
+    this.pools = pools;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, byte[]> context) {
+    this.context = context;
+    this.runs = context.getStateStore(RUNS);
+    this.steps = context.getStateStore(STEPS);
+    this.definitions = context.getStateStore(DEFINITIONS);
+    this.timers = context.getStateStore(TIMERS);
+    this.timerIndex = context.getStateStore(TIMER_INDEX);
+    context.schedule(Duration.ofMillis(100), PunctuationType.WALL_CLOCK_TIME, this::fireTimers);
+  }
+
+  @Override
+  public void process(Record<String, byte[]> record) {
+    String source = context.recordMetadata().map(m -> m.topic()).orElse("");
+    if (record.key() == null || record.value() == null) {
+      deadLetter(record, "a record without key or value", source);
+      return;
+    }
+    if (source.equals(topics.stepEvents())) {
+      stepReport(record, source);
+    } else {
+      intake(record, source);
+    }
+  }
+
+  // ---- intake ------------------------------------------------------------------------------
+
+  private void intake(Record<String, byte[]> record, String source) {
+    String runId = record.key();
+    IntakeMessage msg;
+    try {
+      msg = Json.read(record.value(), IntakeMessage.class);
+    } catch (IOException e) {
+      reject(record, runId, "cannot read the message: " + IntakeTriage.firstLine(e.getMessage()), source);
+      return;
+    }
+    if (msg instanceof IntakeMessage.Cancel c) {
+      Plan plan = plan(runId);
+      if (plan == null) {
+        LOG.info("cancel for unknown run {} ignored", runId);
+        emitRaw(runId, Routes.event(EventType.WORKFLOW_REJECTED, runId, "cancel for a run that does not exist", now()));
+        return;
+      }
+      LOG.info("run {} cancel requested", runId);
+      apply(runId, plan, new Input.CancelRun(c.reason()));
+      return;
+    }
+    IntakeMessage.Submit submit = (IntakeMessage.Submit) msg;
+    if (runs.get(runId) != null) {
+      LOG.info("run {} submitted again: duplicate ignored", runId);
+      emitRaw(runId, Routes.event(EventType.WORKFLOW_DUPLICATE, runId, "a run with this id exists; the submission was ignored", now()));
+      return;
+    }
+    WorkflowValidator.Validation v = WorkflowValidator.validate(submit.definition(), config.limits());
+    if (!v.valid()) {
+      List<String> errors = v.errors().stream().map(Problem::toString).toList();
+      String reason =
+          "invalid definition: " + errors.stream().limit(20).collect(Collectors.joining("; ")) + (errors.size() > 20 ? "; and " + (errors.size() - 20) + " more" : "");
+      reject(record, runId, reason, source);
+      return;
+    }
+    Plan plan = Plan.of(v.workflow().get());
+    Set<String> poolNames = new HashSet<>();
+    Plan.forEachDescendant(plan.root(), n -> {
+      if (n.isLeaf()) {
+        poolNames.add(n.leaf().pool());
+      }
+    });
+    if (plan.root().isLeaf()) {
+      poolNames.add(plan.root().leaf().pool());
+    }
+    pools.ensure(poolNames);
+    definitions.put(runId, Json.write(submit.definition()));
+    plans.put(runId, plan);
+    LOG.info("run {} started: {} ({} steps)", runId, plan.root().name(), plan.size());
+    apply(runId, plan, new Input.StartRun(runId, submit.inputs()));
+  }
+
+  private Plan plan(String runId) {
+    Plan p = plans.get(runId);
+    if (p != null) {
+      return p;
+    }
+    byte[] def = definitions.get(runId);
+    if (def == null) {
+      return null;
+    }
+    try {
+      JsonNode tree = Json.MAPPER.readTree(def);
+      p = Plan.of(WorkflowValidator.validate(tree, config.limits()).workflow().orElseThrow());
+    } catch (IOException | RuntimeException e) {
+      LOG.error("run {}: its stored definition no longer validates: {}", runId, e.toString());
+      return null;
+    }
+    plans.put(runId, p);
+    return p;
+  }
+
+  // ---- agents' reports --------------------------------------------------------------------
+
+  private void stepReport(Record<String, byte[]> record, String source) {
+    StepReport report;
+    try {
+      report = Json.read(record.value(), StepReport.class);
+    } catch (IOException e) {
+      deadLetter(record, "cannot read the step event: " + IntakeTriage.firstLine(e.getMessage()), source);
+      return;
+    }
+    if (report.runId() == null || report.dispatchId() == null || !report.runId().equals(record.key())) {
+      deadLetter(record, "a step event needs runId (equal to the record key) and dispatchId", source);
+      return;
+    }
+    Plan plan = plan(report.runId());
+    if (plan == null) {
+      LOG.warn("step event for unknown run {} from agent {}", report.runId(), report.agent());
+      deadLetter(record, "step event for unknown run " + report.runId(), source);
+      return;
+    }
+    apply(report.runId(), plan, new Input.Report(report));
+  }
+
+  // ---- applying and carrying out commands ---------------------------------------------------
+
+  private void apply(String runId, Plan plan, Input input) {
+    StoreRunView view = new StoreRunView(runId, runs, steps);
+    Outcome outcome;
+    try {
+      outcome = machine.apply(plan, view, input, now());
+    } catch (RuntimeException e) {
+      // A bug in the machine must not stop every other run: nothing of this input is stored.
+      LOG.error("run {}: internal error applying {}: {}", runId, input, e.toString(), e);
+      return;
+    }
+    view.flush();
+    outcome.ignored().ifPresent(why -> LOG.debug("run {}: ignored {}: {}", runId, input.getClass().getSimpleName(), why));
+    for (Command c : outcome.commands()) {
+      carryOut(runId, c);
+    }
+  }
+
+  private void carryOut(String runId, Command c) {
+    long now = now();
+    if (c instanceof Command.DispatchStep d) {
+      Record<String, byte[]> r = Routes.to(topics.dispatch(d.dispatch().pool()), runId, Json.write(d.dispatch()), now);
+      context.forward(r, TO_OUT);
+    } else if (c instanceof Command.Emit e) {
+      context.forward(Routes.to(topics.events(), runId, Json.write(e.event()), now), TO_OUT);
+    } else if (c instanceof Command.CancelAttempt ca) {
+      if (ca.agent() != null) {
+        byte[] v = Json.write(AgentControl.cancel(ca.agent(), ca.runId(), ca.dispatchId(), ca.reason()));
+        context.forward(Routes.to(topics.agentControl(), ca.agent(), v, now), TO_OUT);
+      }
+    } else if (c instanceof Command.SetTimer t) {
+      setTimer(runId, t.timerId(), t.dueAt());
+    } else if (c instanceof Command.ClearTimer t) {
+      clearTimer(runId, t.timerId());
+    } else if (c instanceof Command.PublishResult p) {
+      WorkflowResult r = p.result();
+      context.forward(Routes.to(topics.results(), runId, Json.write(r), now), TO_OUT);
+      plans.remove(runId);
+      LOG.info("run {} ended {} in {} ms ({} steps, {} errors)", runId, r.status().word(), r.duration(), r.steps().size(), r.errors().size());
+    }
+  }
+
+  private void emitRaw(String runId, byte[] event) {
+    context.forward(Routes.to(topics.events(), runId, event, now()), TO_OUT);
+  }
+
+  private void reject(Record<String, byte[]> record, String runId, String reason, String source) {
+    LOG.warn("run {} rejected: {}", runId, reason);
+    emitRaw(runId, Routes.rejected(runId, reason, now()));
+    deadLetter(record, reason, source);
+  }
+
+  private void deadLetter(Record<String, byte[]> record, String reason, String source) {
+    context.forward(Routes.deadLetter(topics.deadLetter(), record.key(), record.value(), reason, source, now()), TO_OUT);
+  }
+
+  // ---- timers ------------------------------------------------------------------------------
+
+  private static String timerKey(long due, String runId, String timerId) {
+    return String.format("%015d", Math.max(0, due)) + StoreRunView.SEP + runId + StoreRunView.SEP + timerId;
+  }
+
+  private void setTimer(String runId, String timerId, long due) {
+    clearTimer(runId, timerId);
+    String idx = runId + StoreRunView.SEP + timerId;
+    timers.put(timerKey(due, runId, timerId), new byte[0]);
+    timerIndex.put(idx, Long.toString(due).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private void clearTimer(String runId, String timerId) {
+    String idx = runId + StoreRunView.SEP + timerId;
+    byte[] due = timerIndex.get(idx);
+    if (due != null) {
+      timers.delete(timerKey(Long.parseLong(new String(due, StandardCharsets.UTF_8)), runId, timerId));
+      timerIndex.delete(idx);
+    }
+  }
+
+  private void fireTimers(long wallNow) {
+    List<KeyValue<String, byte[]>> due = new ArrayList<>();
+    String upTo = String.format("%015d", wallNow) + '\u0001';
+    try (KeyValueIterator<String, byte[]> it = timers.range(null, upTo)) {
+      while (it.hasNext() && due.size() < 1000) {
+        due.add(it.next());
+      }
+    }
+    for (KeyValue<String, byte[]> kv : due) {
+      String[] parts = kv.key.split(String.valueOf(StoreRunView.SEP), 3);
+      timers.delete(kv.key);
+      if (parts.length < 3) {
+        continue;
+      }
+      String runId = parts[1];
+      String timerId = parts[2];
+      timerIndex.delete(runId + StoreRunView.SEP + timerId);
+      Plan plan = plan(runId);
+      if (plan != null) {
+        apply(runId, plan, new Input.TimerFired(timerId));
+      }
+    }
+  }
+
+  private long now() {
+    return context.currentSystemTimeMs();
+  }
+
+
+}

@@ -1,0 +1,137 @@
+package dev.wf.coordinator.kafka;
+
+import dev.wf.coordinator.engine.RunInfo;
+import dev.wf.coordinator.engine.RunStore;
+import dev.wf.coordinator.engine.StepState;
+import dev.wf.coordinator.engine.StepStates;
+import dev.wf.protocol.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * One run's state over two stores: the run summary keyed by run id, and each step's state keyed by
+ * {@code runId NUL path}. Reads are cached for the input being applied; {@link #flush} writes back
+ * only what was touched, so an event costs the same whatever the size of the run.
+ */
+final class StoreRunView implements RunStore {
+  static final char SEP = '\u0000';
+
+  private final String runId;
+  private final KeyValueStore<String, byte[]> runs;
+  private final KeyValueStore<String, byte[]> steps;
+  private RunInfo run;
+  private boolean runLoaded;
+  private final Map<String, StepState> touched = new HashMap<>();
+  private final Set<String> removed = new HashSet<>();
+
+  StoreRunView(String runId, KeyValueStore<String, byte[]> runs, KeyValueStore<String, byte[]> steps) {
+    this.runId = runId;
+    this.runs = runs;
+    this.steps = steps;
+  }
+
+  static String stepKey(String runId, String path) {
+    return runId + SEP + path;
+  }
+
+  @Override
+  public RunInfo run() {
+    if (!runLoaded) {
+      runLoaded = true;
+      byte[] b = runs.get(runId);
+      run = b == null ? null : read(b, RunInfo.class);
+    }
+    return run;
+  }
+
+  @Override
+  public void putRun(RunInfo r) {
+    runLoaded = true;
+    run = r;
+  }
+
+  @Override
+  public StepState step(String path) {
+    StepState s = touched.get(path);
+    if (s != null || removed.contains(path)) {
+      return s;
+    }
+    byte[] b = steps.get(stepKey(runId, path));
+    if (b == null) {
+      return null;
+    }
+    s = read(b, StepState.class);
+    touched.put(path, s);
+    return s;
+  }
+
+  @Override
+  public StepState create(String path) {
+    removed.remove(path);
+    StepState s = StepStates.fresh(path);
+    touched.put(path, s);
+    return s;
+  }
+
+  @Override
+  public void remove(String path) {
+    touched.remove(path);
+    removed.add(path);
+  }
+
+  @Override
+  public void forEachStep(Consumer<StepState> visitor) {
+    Set<String> seen = new HashSet<>();
+    touched.values().forEach(s -> {
+      seen.add(s.path());
+      visitor.accept(s);
+    });
+    try (KeyValueIterator<String, byte[]> it = steps.prefixScan(runId + SEP, new StringSerializer())) {
+      while (it.hasNext()) {
+        KeyValue<String, byte[]> kv = it.next();
+        String path = kv.key.substring(runId.length() + 1);
+        if (!seen.contains(path) && !removed.contains(path)) {
+          visitor.accept(read(kv.value, StepState.class));
+        }
+      }
+    }
+  }
+
+  /** Writes back every state read, created or removed while applying the input. */
+  void flush() {
+    if (run != null) {
+      runs.put(runId, Json.write(run));
+    }
+    for (String path : removed) {
+      steps.delete(stepKey(runId, path));
+    }
+    touched.forEach((path, s) -> steps.put(stepKey(runId, path), Json.write(s)));
+  }
+
+  /** Deletes every step state of the run (after it ended and its result is out). */
+  static void purgeSteps(String runId, KeyValueStore<String, byte[]> steps) {
+    java.util.List<String> keys = new java.util.ArrayList<>();
+    try (KeyValueIterator<String, byte[]> it = steps.prefixScan(runId + SEP, new StringSerializer())) {
+      it.forEachRemaining(kv -> keys.add(kv.key));
+    }
+    keys.forEach(steps::delete);
+  }
+
+  private static <T> T read(byte[] b, Class<T> type) {
+    try {
+      return Json.read(b, type);
+    } catch (IOException e) {
+      throw new UncheckedIOException("corrupt state for run", e);
+    }
+  }
+
+}

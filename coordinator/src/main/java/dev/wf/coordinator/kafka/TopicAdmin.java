@@ -1,0 +1,84 @@
+package dev.wf.coordinator.kafka;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** Creates the topics wf needs, once each, and remembers which exist. */
+public final class TopicAdmin implements AutoCloseable {
+  /** Topics that may carry large records (a 10,000-step result). */
+  public static final String LARGE = Integer.toString(16 * 1024 * 1024);
+
+  private final Admin admin;
+  private final Set<String> known = ConcurrentHashMap.newKeySet();
+
+  public TopicAdmin(String bootstrap, Map<String, String> clientProperties) {
+    Properties p = new Properties();
+    p.putAll(clientProperties);
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+    this.admin = Admin.create(p);
+  }
+
+  /** A topic to create: name, partitions, replication and topic configs. */
+  public record Spec(String name, int partitions, short replication, Map<String, String> configs) {}
+
+  /**
+   * Creates the topics that do not exist yet; returns when they do.
+   *
+   * @throws IllegalStateException when the cluster does not answer in time
+   */
+  public void ensure(List<Spec> specs) {
+    List<NewTopic> missing = new ArrayList<>();
+    for (Spec s : specs) {
+      if (!known.contains(s.name())) {
+        missing.add(new NewTopic(s.name(), s.partitions(), s.replication()).configs(s.configs()));
+      }
+    }
+    if (missing.isEmpty()) {
+      return;
+    }
+    var result = admin.createTopics(missing);
+    for (NewTopic t : missing) {
+      try {
+        result.values().get(t.name()).get(30, TimeUnit.SECONDS);
+        known.add(t.name());
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof TopicExistsException) {
+          known.add(t.name());
+        } else {
+          throw new IllegalStateException("cannot create topic " + t.name() + ": " + e.getCause().getMessage(), e.getCause());
+        }
+      } catch (TimeoutException e) {
+        throw new IllegalStateException("the Kafka cluster did not create topic " + t.name() + " within 30 s", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while creating topic " + t.name(), e);
+      }
+    }
+  }
+
+  public void ensure(Spec spec) {
+    ensure(List.of(spec));
+  }
+
+  public Admin admin() {
+    return admin;
+  }
+
+  @Override
+  public void close() {
+    admin.close(java.time.Duration.ofSeconds(5));
+  }
+}

@@ -1,0 +1,69 @@
+package dev.wf.coordinator.engine;
+
+import dev.wf.coordinator.engine.RunSimulation.Transcript;
+import dev.wf.coordinator.engine.WorkflowShapes.Shape;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.EdgeCasesMode;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.RandomDistribution;
+
+/**
+ * Properties of the result and event contract (DESIGN.md sections 2, 3, 6, 7) over random workflow
+ * trees and random agent behaviour: agents start, retry, succeed, fail, time out, get lost, hand
+ * steps back and confirm cancels in any order; timers fire; the user may cancel the run.
+ *
+ * <p>Seeds are fixed so that the build is repeatable; change one (or drop it) to explore further.
+ */
+class RunMachinePropertiesTest {
+  private static final int TRIES = 300;
+
+  @Provide
+  Arbitrary<Shape> workflows() {
+    return WorkflowShapes.workflows();
+  }
+
+  /** The world's choices, one per input; past the end of the list the run is driven to its end. */
+  @Provide
+  Arbitrary<List<Integer>> behaviours() {
+    return Arbitraries.integers().between(0, 999_999).list().ofMaxSize(600).withSizeDistribution(RandomDistribution.uniform());
+  }
+
+  private static RunInvariants run(Shape workflow, List<Integer> behaviour) {
+    Transcript t = RunSimulation.run(WorkflowShapes.toJson(workflow), behaviour);
+    return RunInvariants.of(t);
+  }
+
+  @Property(tries = TRIES, edgeCases = EdgeCasesMode.MIXIN, seed = "4179")
+  void everyStepThatStartsEndsExactlyOnce(
+      @ForAll("workflows") Shape workflow, @ForAll("behaviours") List<Integer> behaviour) {
+    run(workflow, behaviour).everyStepThatStartedEndsOnce();
+  }
+
+  @Property(tries = TRIES, edgeCases = EdgeCasesMode.MIXIN, seed = "5281")
+  void stepsAreListedInCompletionOrderChildrenBeforeTheirGroup(
+      @ForAll("workflows") Shape workflow, @ForAll("behaviours") List<Integer> behaviour) {
+    run(workflow, behaviour).stepsFollowCompletionOrderAndTheTree();
+  }
+
+  @Property(tries = TRIES, edgeCases = EdgeCasesMode.MIXIN, seed = "6011")
+  void errorsListEachFailureOnceWhereItBegan(
+      @ForAll("workflows") Shape workflow, @ForAll("behaviours") List<Integer> behaviour) {
+    run(workflow, behaviour).errorsListEachFailureOnceWhereItBegan();
+  }
+
+  @Property(tries = TRIES, edgeCases = EdgeCasesMode.MIXIN, seed = "7309")
+  void theRunEndsWithOneWorkflowCompleteAndAnOutcomeThatFollowsTheRoot(
+      @ForAll("workflows") Shape workflow, @ForAll("behaviours") List<Integer> behaviour) {
+    run(workflow, behaviour).runOutcomeFollowsTheRoot();
+  }
+
+  @Property(tries = TRIES, edgeCases = EdgeCasesMode.MIXIN, seed = "8117")
+  void nothingIsDispatchedOrLeftSetAfterACancelOrTheEnd(
+      @ForAll("workflows") Shape workflow, @ForAll("behaviours") List<Integer> behaviour) {
+    run(workflow, behaviour).nothingHappensAfterTheEndOrACancel();
+  }
+}

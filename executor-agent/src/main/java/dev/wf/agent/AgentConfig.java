@@ -1,0 +1,75 @@
+package dev.wf.agent;
+
+import dev.wf.protocol.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Everything an executor agent needs, validated at start.
+ *
+ * @param id this agent's id (unique among live agents)
+ * @param pools the pools whose dispatches it takes
+ * @param maxConcurrent the most actions it runs at once
+ * @param workdir where actions run (a shell action's workdir is relative to it)
+ * @param heartbeat how often it tells the coordinator it is alive
+ * @param killGrace how long a killed action has between TERM and KILL
+ * @param drainTimeout on a graceful stop, how long running actions may go on before they are
+ *     handed back
+ * @param allowedKinds action kinds it runs (empty: all it knows)
+ */
+public record AgentConfig(
+    String bootstrap,
+    Topics topics,
+    String id,
+    List<String> pools,
+    int maxConcurrent,
+    Path workdir,
+    Duration heartbeat,
+    Duration killGrace,
+    Duration drainTimeout,
+    Set<String> allowedKinds,
+    Map<String, String> clientProperties) {
+  public AgentConfig {
+    Objects.requireNonNull(bootstrap, "bootstrap");
+    Objects.requireNonNull(topics, "topics");
+    Objects.requireNonNull(id, "id");
+    pools = List.copyOf(pools);
+    if (pools.isEmpty()) {
+      throw new IllegalArgumentException("an agent needs at least one pool");
+    }
+    if (maxConcurrent < 1) {
+      throw new IllegalArgumentException("max-concurrent must be >= 1, got " + maxConcurrent);
+    }
+    allowedKinds = Set.copyOf(allowedKinds);
+    clientProperties = Map.copyOf(clientProperties);
+  }
+
+  public static AgentConfig defaults(String bootstrap, String id, List<String> pools, Path workdir) {
+    return new AgentConfig(
+        bootstrap, Topics.DEFAULT, id, pools, 8, workdir, Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(30), Set.of(), Map.of());
+  }
+
+  public AgentConfig withTopics(Topics t) {
+    return new AgentConfig(bootstrap, t, id, pools, maxConcurrent, workdir, heartbeat, killGrace, drainTimeout, allowedKinds, clientProperties);
+  }
+
+  public AgentConfig withMaxConcurrent(int n) {
+    return new AgentConfig(bootstrap, topics, id, pools, n, workdir, heartbeat, killGrace, drainTimeout, allowedKinds, clientProperties);
+  }
+
+  public AgentConfig withClientProperties(Map<String, String> p) {
+    return new AgentConfig(bootstrap, topics, id, pools, maxConcurrent, workdir, heartbeat, killGrace, drainTimeout, allowedKinds, p);
+  }
+
+  public AgentConfig withTimings(Duration hb, Duration grace, Duration drain) {
+    return new AgentConfig(bootstrap, topics, id, pools, maxConcurrent, workdir, hb, grace, drain, allowedKinds, clientProperties);
+  }
+
+  public AgentConfig withAllowedKinds(Set<String> kinds) {
+    return new AgentConfig(bootstrap, topics, id, pools, maxConcurrent, workdir, heartbeat, killGrace, drainTimeout, kinds, clientProperties);
+  }
+}

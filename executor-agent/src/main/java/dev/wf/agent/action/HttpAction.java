@@ -1,0 +1,75 @@
+package dev.wf.agent.action;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.wf.protocol.Json;
+import dev.wf.protocol.definition.Action;
+import dev.wf.protocol.definition.Durations;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Sends one HTTP request. The result is the response body as JSON when it parses, else {@code
+ * {status, body}} (body cut to a tail).
+ */
+public final class HttpAction {
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NORMAL).build();
+
+  public AttemptOutcome run(Action.Http http, AttemptContext ctx) throws InterruptedException {
+    HttpRequest.Builder b;
+    try {
+      b = HttpRequest.newBuilder(URI.create(http.url())).timeout(ctx.timeout());
+    } catch (IllegalArgumentException e) {
+      return AttemptOutcome.failed("bad url " + http.url() + ": " + e.getMessage());
+    }
+    http.headers().forEach(b::header);
+    b.header("Idempotency-Key", ctx.idempotencyKey());
+    HttpRequest.BodyPublisher body =
+        http.body().map(HttpRequest.BodyPublishers::ofString).orElse(HttpRequest.BodyPublishers.noBody());
+    b.method(http.method(), body);
+    CompletableFuture<HttpResponse<String>> f = client.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString());
+    ctx.cancellation().onCancel(() -> f.cancel(true));
+    HttpResponse<String> response;
+    try {
+      response = f.get(ctx.timeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      f.cancel(true);
+      return AttemptOutcome.timeout("timed out after " + Durations.format(ctx.timeout()));
+    } catch (java.util.concurrent.CancellationException e) {
+      return AttemptOutcome.cancelled("cancelled: " + ctx.cancellation().reason());
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof HttpTimeoutException) {
+        return AttemptOutcome.timeout("timed out after " + Durations.format(ctx.timeout()));
+      }
+      return AttemptOutcome.failed(http.method() + " " + http.url() + ": " + (c instanceof IOException ? c.toString() : String.valueOf(c)));
+    }
+    String text = response.body() == null ? "" : response.body();
+    if (!http.accepts(response.statusCode())) {
+      String t = text.length() > 500 ? text.substring(0, 500) + "..." : text;
+      return AttemptOutcome.failed("HTTP " + response.statusCode() + (t.isBlank() ? "" : ": " + t.strip()));
+    }
+    try {
+      if (!text.isBlank()) {
+        return AttemptOutcome.success(Json.MAPPER.readTree(text));
+      }
+    } catch (IOException e) {
+      // not JSON
+    }
+    ObjectNode o = Json.MAPPER.createObjectNode();
+    o.put("status", response.statusCode());
+    o.put("body", text.length() > ShellAction.OUTPUT_TAIL ? text.substring(text.length() - ShellAction.OUTPUT_TAIL) : text);
+    JsonNode result = o;
+    return AttemptOutcome.success(result);
+  }
+}
