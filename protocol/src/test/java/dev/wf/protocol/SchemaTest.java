@@ -172,13 +172,16 @@ class SchemaTest {
       // unknown field
       "name: R\nsteps: [ { name: A, retires: 1, action: { kind: noop } } ]\n",
       // both action and steps
-      "name: R\nsteps: [ { name: A, action: { kind: noop }, steps: [ { name: B, action: { kind: noop } } ] } ]\n",
+      "name: R\n"
+          + "steps: [ { name: A, action: { kind: noop }, steps: [ { name: B, action: { kind: noop }"
+          + " } ] } ]\n",
       // neither
       "name: R\nsteps: [ { name: A } ]\n",
       // empty group
       "name: R\nsteps: []\n",
       // template in command
-      "name: R\nsteps: [ { name: A, action: { kind: shell, command: \"echo ${{ inputs.x }}\" } } ]\n",
+      "name: R\n"
+          + "steps: [ { name: A, action: { kind: shell, command: \"echo ${{ inputs.x }}\" } } ]\n",
       // not a duration
       "name: R\nsteps: [ { name: A, timeout: 10 parsecs, action: { kind: noop } } ]\n",
       // zero timeout
@@ -269,7 +272,15 @@ class SchemaTest {
             List.of(first, second));
     StepResult failed =
         new StepResult(
-            "Notify", "Release.sequential[1]", StepStatus.FAILED, 10, null, "exit 2: no route", 0, "agent-1", List.of());
+            "Notify",
+            "Release.sequential[1]",
+            StepStatus.FAILED,
+            10,
+            null,
+            "exit 2: no route",
+            0,
+            "agent-1",
+            List.of());
     StepResult root =
         new StepResult("Release", "Release", StepStatus.SUCCESS, 2_000, null, null, 0, null, null);
     return new WorkflowResult(
@@ -303,15 +314,123 @@ class SchemaTest {
     String path = "Release.sequential[0]";
     List<WorkflowEvent> events =
         List.of(
-            new WorkflowEvent(EventType.WORKFLOW_START, "run-1", "Release", "Release", AT, null, null, null, null, null, null, null),
-            new WorkflowEvent(EventType.STEP_START, "run-1", path, "Build", AT, 1, null, null, null, null, null, null),
-            new WorkflowEvent(EventType.STEP_RETRY, "run-1", path, "Build", AT, 2, "agent-1", null, "exit 1: boom", 1_000L, null, null),
-            new WorkflowEvent(EventType.STEP_COMPLETE, "run-1", path, "Build", AT, 2, "agent-2", 1_500L, null, null, IntNode.valueOf(3), null),
-            new WorkflowEvent(EventType.STEP_LOST, "run-1", path, "Build", AT, 1, "agent-3", null, "agent stopped", null, null, null),
-            new WorkflowEvent(EventType.DISPATCH_REFUSED, "run-1", path, null, AT, null, "agent-3", null, null, null, null, "bad signature"),
-            new WorkflowEvent(EventType.WORKFLOW_CANCELLED, "run-1", "Release", "Release", AT, null, null, null, null, null, null, "by user"),
-            new WorkflowEvent(EventType.WORKFLOW_COMPLETE, "run-1", "Release", "Release", AT, null, null, 2_000L, null, null, Json.tree(result()), null),
-            new WorkflowEvent(EventType.WORKFLOW_REJECTED, "run-1", null, null, AT, null, null, null, null, null, null, "runId differs from the key"));
+            new WorkflowEvent(
+                EventType.WORKFLOW_START,
+                "run-1",
+                "Release",
+                "Release",
+                AT,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null),
+            new WorkflowEvent(
+                EventType.STEP_START,
+                "run-1",
+                path,
+                "Build",
+                AT,
+                1,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null),
+            new WorkflowEvent(
+                EventType.STEP_RETRY,
+                "run-1",
+                path,
+                "Build",
+                AT,
+                2,
+                "agent-1",
+                null,
+                "exit 1: boom",
+                1_000L,
+                null,
+                null),
+            new WorkflowEvent(
+                EventType.STEP_COMPLETE,
+                "run-1",
+                path,
+                "Build",
+                AT,
+                2,
+                "agent-2",
+                1_500L,
+                null,
+                null,
+                IntNode.valueOf(3),
+                null),
+            new WorkflowEvent(
+                EventType.STEP_LOST,
+                "run-1",
+                path,
+                "Build",
+                AT,
+                1,
+                "agent-3",
+                null,
+                "agent stopped",
+                null,
+                null,
+                null),
+            new WorkflowEvent(
+                EventType.DISPATCH_REFUSED,
+                "run-1",
+                path,
+                null,
+                AT,
+                null,
+                "agent-3",
+                null,
+                null,
+                null,
+                null,
+                "bad signature"),
+            new WorkflowEvent(
+                EventType.WORKFLOW_CANCELLED,
+                "run-1",
+                "Release",
+                "Release",
+                AT,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                "by user"),
+            new WorkflowEvent(
+                EventType.WORKFLOW_COMPLETE,
+                "run-1",
+                "Release",
+                "Release",
+                AT,
+                null,
+                null,
+                2_000L,
+                null,
+                null,
+                Json.tree(result()),
+                null),
+            new WorkflowEvent(
+                EventType.WORKFLOW_REJECTED,
+                "run-1",
+                null,
+                null,
+                AT,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                "runId differs from the key"));
 
     for (WorkflowEvent e : events) {
       JsonNode written = Json.MAPPER.readTree(Json.write(e));
@@ -322,14 +441,28 @@ class SchemaTest {
   @Test
   void shouldRefuseAWorkflowCompleteEventWithoutItsResult() throws IOException {
     WorkflowEvent bare =
-        new WorkflowEvent(EventType.WORKFLOW_COMPLETE, "run-1", "Release", "Release", AT, null, null, 2_000L, null, null, IntNode.valueOf(1), null);
+        new WorkflowEvent(
+            EventType.WORKFLOW_COMPLETE,
+            "run-1",
+            "Release",
+            "Release",
+            AT,
+            null,
+            null,
+            2_000L,
+            null,
+            null,
+            IntNode.valueOf(1),
+            null);
 
     assertThat(problems("event.schema.json", Json.MAPPER.readTree(Json.write(bare)))).isNotEmpty();
   }
 
   @Test
   void shouldRefuseAnEventWithAnUnknownTypeOrABadTime() throws IOException {
-    ObjectNode e = (ObjectNode) Json.MAPPER.readTree("{\"type\":\"step:done\",\"runId\":\"r\",\"at\":\"" + AT + "\"}");
+    ObjectNode e =
+        (ObjectNode)
+            Json.MAPPER.readTree("{\"type\":\"step:done\",\"runId\":\"r\",\"at\":\"" + AT + "\"}");
     assertThat(problems("event.schema.json", e)).isNotEmpty();
 
     e.put("type", "step:start").put("at", "yesterday");
@@ -343,11 +476,30 @@ class SchemaTest {
     List<StepReport> reports =
         List.of(
             new StepReport.Started("run-1", "7:R.sequential[0]", 1, "agent-1", 1_000),
-            new StepReport.Retrying("run-1", "7:R.sequential[0]", 1, "agent-1", 1_100, "exit 1: x", false, 1_000),
-            new StepReport.Finished("run-1", "7:R.sequential[0]", 2, "agent-1", 2_200, AttemptStatus.SUCCESS, Json.tree(Map.of("a", 1)), null),
-            new StepReport.Finished("run-1", "7:R.sequential[0]", 2, "agent-1", 2_200, AttemptStatus.TIMEOUT, null, "timed out after 10s"),
-            new StepReport.Returned("run-1", "7:R.sequential[0]", 1, "agent-1", 1_500, "agent stopping"),
-            new StepReport.Refused("run-1", "7:R.sequential[0]", "agent-1", 1_000, "bad signature"));
+            new StepReport.Retrying(
+                "run-1", "7:R.sequential[0]", 1, "agent-1", 1_100, "exit 1: x", false, 1_000),
+            new StepReport.Finished(
+                "run-1",
+                "7:R.sequential[0]",
+                2,
+                "agent-1",
+                2_200,
+                AttemptStatus.SUCCESS,
+                Json.tree(Map.of("a", 1)),
+                null),
+            new StepReport.Finished(
+                "run-1",
+                "7:R.sequential[0]",
+                2,
+                "agent-1",
+                2_200,
+                AttemptStatus.TIMEOUT,
+                null,
+                "timed out after 10s"),
+            new StepReport.Returned(
+                "run-1", "7:R.sequential[0]", 1, "agent-1", 1_500, "agent stopping"),
+            new StepReport.Refused(
+                "run-1", "7:R.sequential[0]", "agent-1", 1_000, "bad signature"));
 
     for (StepReport r : reports) {
       JsonNode written = Json.MAPPER.readTree(Json.write(r));
@@ -359,11 +511,22 @@ class SchemaTest {
   void shouldAcceptSerializedDispatchesOfEveryBuiltInKind() throws IOException {
     List<Action> actions =
         List.of(
-            new Action.Shell("make \"$1\"", List.of("${{ inputs.v }}"), Map.of("V", "${{ inputs.v }}"), Optional.of("/srv")),
-            new Action.Http("POST", "https://chat.example/hook", Map.of("X-Run", "1"), Optional.of("done"), List.of(201)),
+            new Action.Shell(
+                "make \"$1\"",
+                List.of("${{ inputs.v }}"),
+                Map.of("V", "${{ inputs.v }}"),
+                Optional.of("/srv")),
+            new Action.Http(
+                "POST",
+                "https://chat.example/hook",
+                Map.of("X-Run", "1"),
+                Optional.of("done"),
+                List.of(201)),
             new Action.Noop(Optional.of(IntNode.valueOf(1))),
             new Action.Sleep(Duration.ofSeconds(2)),
-            new Action.Plugin("kubernetes-apply", Json.tree(Map.of("kind", "kubernetes-apply", "manifest", "app.yaml"))));
+            new Action.Plugin(
+                "kubernetes-apply",
+                Json.tree(Map.of("kind", "kubernetes-apply", "manifest", "app.yaml"))));
 
     for (Action a : actions) {
       Dispatch d =
@@ -424,7 +587,8 @@ class SchemaTest {
     assertThat(declared(result.get("errorEntry"))).isEqualTo(fields(ErrorEntry.class));
     assertThat(declared(event)).isEqualTo(fields(WorkflowEvent.class));
     assertThat(declared(dispatch)).isEqualTo(fields(Dispatch.class));
-    assertThat(declared(dispatch.get("properties").get("backoff"))).isEqualTo(fields(Dispatch.Backoff.class));
+    assertThat(declared(dispatch.get("properties").get("backoff")))
+        .isEqualTo(fields(Dispatch.Backoff.class));
     Map<String, Class<? extends Record>> reports =
         Map.of(
             "started", StepReport.Started.class,
@@ -434,9 +598,13 @@ class SchemaTest {
             "refused", StepReport.Refused.class);
     reports.forEach(
         (name, type) ->
-            assertThat(declared(report, report.get("$defs").get(name))).as(name).isEqualTo(plusType(fields(type))));
-    assertThat(declared(intake.get("submit"))).isEqualTo(plusType(fields(IntakeMessage.Submit.class)));
-    assertThat(declared(intake.get("cancel"))).isEqualTo(plusType(fields(IntakeMessage.Cancel.class)));
+            assertThat(declared(report, report.get("$defs").get(name)))
+                .as(name)
+                .isEqualTo(plusType(fields(type))));
+    assertThat(declared(intake.get("submit")))
+        .isEqualTo(plusType(fields(IntakeMessage.Submit.class)));
+    assertThat(declared(intake.get("cancel")))
+        .isEqualTo(plusType(fields(IntakeMessage.Cancel.class)));
   }
 
   @Test
@@ -444,13 +612,20 @@ class SchemaTest {
     JsonNode types = resource("event.schema.json").get("properties").get("type").get("enum");
     JsonNode result = resource("result.schema.json").get("$defs");
 
-    assertThat(texts(types)).isEqualTo(Arrays.stream(EventType.values()).map(EventType::wire).collect(Collectors.toSet()));
+    assertThat(texts(types))
+        .isEqualTo(
+            Arrays.stream(EventType.values()).map(EventType::wire).collect(Collectors.toSet()));
     assertThat(texts(result.get("workflowResult").get("properties").get("status").get("enum")))
-        .isEqualTo(Arrays.stream(RunStatus.values()).map(RunStatus::word).collect(Collectors.toSet()));
+        .isEqualTo(
+            Arrays.stream(RunStatus.values()).map(RunStatus::word).collect(Collectors.toSet()));
     assertThat(texts(result.get("stepResult").get("properties").get("status").get("enum")))
-        .isEqualTo(Arrays.stream(StepStatus.values()).map(StepStatus::word).collect(Collectors.toSet()));
+        .isEqualTo(
+            Arrays.stream(StepStatus.values()).map(StepStatus::word).collect(Collectors.toSet()));
     assertThat(texts(result.get("attempt").get("properties").get("status").get("enum")))
-        .isEqualTo(Arrays.stream(AttemptStatus.values()).map(AttemptStatus::word).collect(Collectors.toSet()));
+        .isEqualTo(
+            Arrays.stream(AttemptStatus.values())
+                .map(AttemptStatus::word)
+                .collect(Collectors.toSet()));
   }
 
   private static Set<String> texts(JsonNode array) {

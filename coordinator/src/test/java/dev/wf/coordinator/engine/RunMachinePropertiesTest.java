@@ -10,6 +10,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.RandomDistribution;
+import net.jqwik.api.constraints.IntRange;
 
 /**
  * Properties of the result and event contract (DESIGN.md sections 2, 3, 6, 7) over random workflow
@@ -32,38 +33,43 @@ class RunMachinePropertiesTest {
     return Arbitraries.integers().between(0, 999_999).list().ofMaxSize(600).withSizeDistribution(RandomDistribution.uniform());
   }
 
-  private static RunInvariants run(Shape workflow, List<Integer> behaviour) {
-    Transcript t = RunSimulation.run(WorkflowShapes.toJson(workflow), behaviour);
+  private static RunInvariants run(Shape workflow, List<Integer> behaviour, int maxLost) {
+    Transcript t = RunSimulation.run(WorkflowShapes.toJson(workflow), behaviour, maxLost);
     return RunInvariants.of(t);
   }
 
   @Property(tries = TRIES, edgeCases = EdgeCasesMode.MIXIN, seed = "4179")
   void everyStepThatStartsEndsExactlyOnce(
-      @ForAll("workflows") Shape workflow, @ForAll("behaviours") List<Integer> behaviour) {
-    run(workflow, behaviour).everyStepThatStartedEndsOnce();
+      @ForAll("workflows") Shape workflow, @ForAll("behaviours") List<Integer> behaviour,
+      @ForAll @IntRange(max = 3) int maxLost) {
+    run(workflow, behaviour, maxLost).everyStepThatStartedEndsOnce();
   }
 
   @Property(tries = TRIES, edgeCases = EdgeCasesMode.MIXIN, seed = "5281")
   void stepsAreListedInCompletionOrderChildrenBeforeTheirGroup(
-      @ForAll("workflows") Shape workflow, @ForAll("behaviours") List<Integer> behaviour) {
-    run(workflow, behaviour).stepsFollowCompletionOrderAndTheTree();
+      @ForAll("workflows") Shape workflow, @ForAll("behaviours") List<Integer> behaviour,
+      @ForAll @IntRange(max = 3) int maxLost) {
+    run(workflow, behaviour, maxLost).stepsFollowCompletionOrderAndTheTree();
   }
 
   @Property(tries = TRIES, edgeCases = EdgeCasesMode.MIXIN, seed = "6011")
   void errorsListEachFailureOnceWhereItBegan(
-      @ForAll("workflows") Shape workflow, @ForAll("behaviours") List<Integer> behaviour) {
-    run(workflow, behaviour).errorsListEachFailureOnceWhereItBegan();
+      @ForAll("workflows") Shape workflow, @ForAll("behaviours") List<Integer> behaviour,
+      @ForAll @IntRange(max = 3) int maxLost) {
+    run(workflow, behaviour, maxLost).errorsListEachFailureOnceWhereItBegan();
   }
 
   @Property(tries = TRIES, edgeCases = EdgeCasesMode.MIXIN, seed = "7309")
   void theRunEndsWithOneWorkflowCompleteAndAnOutcomeThatFollowsTheRoot(
-      @ForAll("workflows") Shape workflow, @ForAll("behaviours") List<Integer> behaviour) {
-    run(workflow, behaviour).runOutcomeFollowsTheRoot();
+      @ForAll("workflows") Shape workflow, @ForAll("behaviours") List<Integer> behaviour,
+      @ForAll @IntRange(max = 3) int maxLost) {
+    run(workflow, behaviour, maxLost).runOutcomeFollowsTheRoot();
   }
 
   @Property(tries = TRIES, edgeCases = EdgeCasesMode.MIXIN, seed = "8117")
   void nothingIsDispatchedOrLeftSetAfterACancelOrTheEnd(
-      @ForAll("workflows") Shape workflow, @ForAll("behaviours") List<Integer> behaviour) {
-    run(workflow, behaviour).nothingHappensAfterTheEndOrACancel();
+      @ForAll("workflows") Shape workflow, @ForAll("behaviours") List<Integer> behaviour,
+      @ForAll @IntRange(max = 3) int maxLost) {
+    run(workflow, behaviour, maxLost).nothingHappensAfterTheEndOrACancel();
   }
 }

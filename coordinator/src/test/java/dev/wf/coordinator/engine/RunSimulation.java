@@ -8,6 +8,7 @@ import dev.wf.protocol.message.Dispatch;
 import dev.wf.protocol.message.StepReport;
 import dev.wf.protocol.result.AttemptStatus;
 import dev.wf.protocol.result.WorkflowResult;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,6 +70,8 @@ final class RunSimulation {
     AgentPhase phase = AgentPhase.QUEUED;
     int attempt;
     boolean cancelAsked;
+    /** Refused by its agent: nobody will run it, only its start timeout can end it. */
+    boolean refused;
 
     Agent(Dispatch dispatch, String name) {
       this.dispatch = dispatch;
@@ -89,7 +92,7 @@ final class RunSimulation {
 
   private final String definition;
   private final Plan plan;
-  private final RunMachine machine = new RunMachine();
+  private final RunMachine machine;
   private final InMemoryRunStore store = new InMemoryRunStore();
   private final List<Integer> choices;
   private int nextChoice;
@@ -103,7 +106,8 @@ final class RunSimulation {
   private boolean cancelAccepted;
   private WorkflowResult result;
 
-  private RunSimulation(String definition, List<Integer> choices) {
+  private RunSimulation(String definition, List<Integer> choices, int maxLost) {
+    this.machine = new RunMachine(new MachineConfig(maxLost, Duration.ofSeconds(15), Duration.ofSeconds(60)));
     this.definition = definition;
     this.choices = choices;
     DefinitionReader.Result read = DefinitionReader.parse(definition, true);
@@ -118,9 +122,12 @@ final class RunSimulation {
     this.plan = Plan.of(v.workflow().orElseThrow());
   }
 
-  /** Runs {@code definition} to its end, taking the world's choices from {@code choices}. */
-  static Transcript run(String definition, List<Integer> choices) {
-    return new RunSimulation(definition, choices).run();
+  /**
+   * Runs {@code definition} to its end, taking the world's choices from {@code choices}; a step lost
+   * with its agent more than {@code maxLost} times fails.
+   */
+  static Transcript run(String definition, List<Integer> choices, int maxLost) {
+    return new RunSimulation(definition, choices, maxLost).run();
   }
 
   private Transcript run() {
@@ -171,9 +178,13 @@ final class RunSimulation {
     String id = a.id();
     switch (a.phase) {
       case QUEUED -> {
+        if (a.refused) {
+          return;
+        }
         moves.add(new Move(80, () -> start(a, a.attempt)));
         moves.add(new Move(5, () -> lose(a)));
         moves.add(new Move(4, () -> handBack(a)));
+        moves.add(new Move(2, () -> refuse(a)));
       }
       case RUNNING -> {
         if (a.cancelAsked) {
@@ -259,6 +270,14 @@ final class RunSimulation {
     apply(
         a.name + " hands " + a.id() + " back",
         new Input.Report(new StepReport.Returned(RUN, a.id(), a.attempt, a.name, now, "agent stopping")));
+  }
+
+  private void refuse(Agent a) {
+    tick();
+    a.refused = true;
+    apply(
+        a.name + " refuses " + a.id(),
+        new Input.Report(new StepReport.Refused(RUN, a.id(), a.name, now, "signature does not verify")));
   }
 
   private void fireNextTimer() {

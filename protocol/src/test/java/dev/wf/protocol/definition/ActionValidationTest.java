@@ -31,7 +31,8 @@ class ActionValidationTest {
       Validation v = validate(leafWith("action: { kind: shel, command: make }"));
 
       assertThat(errors(v))
-          .containsExactly("steps[0].action.kind: unknown action kind \"shel\" (did you mean 'shell'?)");
+          .containsExactly(
+              "steps[0].action.kind: unknown action kind \"shel\" (did you mean 'shell'?)");
       assertThat(v.valid()).isFalse();
     }
 
@@ -40,19 +41,21 @@ class ActionValidationTest {
       Validation v = validate(leafWith("action: { kind: Noop }"));
 
       assertThat(errors(v))
-          .containsExactly("steps[0].action.kind: unknown action kind \"Noop\" (did you mean 'noop'?)");
+          .containsExactly(
+              "steps[0].action.kind: unknown action kind \"Noop\" (did you mean 'noop'?)");
     }
 
     @Test
     void shouldWarnNotFailForAPluginKindFarFromTheBuiltInOnes() {
       Validation v =
-          validate(leafWith("action: { kind: kubernetes-apply, manifest: deploy.yaml, wait: true }"));
+          validate(
+              leafWith("action: { kind: kubernetes-apply, manifest: deploy.yaml, wait: true }"));
 
       assertThat(errors(v)).isEmpty();
       assertThat(warnings(v))
           .containsExactly(
-              "steps[0].action.kind: \"kubernetes-apply\" is not a built-in kind; only agents with a"
-                  + " plug-in for it can run this step");
+              "steps[0].action.kind: \"kubernetes-apply\" is not a built-in kind; only agents with"
+                  + " a plug-in for it can run this step");
       Action.Plugin plugin = (Action.Plugin) leaf(v, 0).action();
       assertThat(plugin.kind()).isEqualTo("kubernetes-apply");
       assertThat(plugin.spec().get("manifest").textValue()).isEqualTo("deploy.yaml");
@@ -83,14 +86,18 @@ class ActionValidationTest {
       Validation v = validate(leafWith("action: { kind: noop, result: { image: \"app:1\" } }"));
 
       Action.Noop noop = (Action.Noop) leaf(v, 0).action();
-      assertThat(noop.result()).hasValueSatisfying(r -> assertThat(r.get("image").textValue()).isEqualTo("app:1"));
+      assertThat(noop.result())
+          .hasValueSatisfying(r -> assertThat(r.get("image").textValue()).isEqualTo("app:1"));
     }
 
     @Test
     void shouldRequireTheDurationOfASleep() {
       assertThat(errors(validate(leafWith("action: { kind: sleep }"))))
           .containsExactly("steps[0].action.duration: is required (like 10s)");
-      assertThat(((Action.Sleep) leaf(validate(leafWith("action: { kind: sleep, duration: 2s }")), 0).action()).duration())
+      assertThat(
+              ((Action.Sleep)
+                      leaf(validate(leafWith("action: { kind: sleep, duration: 2s }")), 0).action())
+                  .duration())
           .isEqualTo(Duration.ofSeconds(2));
     }
 
@@ -99,7 +106,8 @@ class ActionValidationTest {
       Validation v = validate(leafWith("action: { kind: shell, command: \"  \" }"));
 
       assertThat(errors(v))
-          .containsExactly("steps[0].action.command: must be a non-empty string, found the string \"  \"");
+          .containsExactly(
+              "steps[0].action.command: must be a non-empty string, found the string \"  \"");
     }
   }
 
@@ -110,8 +118,8 @@ class ActionValidationTest {
       Validation v =
           validate(
               leafWith(
-                  "action: { kind: http, method: post, url: \"https://chat.example/hook\","
-                      + " headers: { Content-Type: text/plain }, body: deployed, expectStatus: 201 }"));
+                  "action: { kind: http, method: post, url: \"https://chat.example/hook\", headers:"
+                      + " { Content-Type: text/plain }, body: deployed, expectStatus: 201 }"));
 
       assertThat(v.problems()).isEmpty();
       Action.Http http = (Action.Http) leaf(v, 0).action();
@@ -125,7 +133,8 @@ class ActionValidationTest {
 
     @Test
     void shouldDefaultToGetAndAnyTwoHundred() {
-      Validation v = validate(leafWith("action: { kind: http, url: \"http://localhost:8080/health\" }"));
+      Validation v =
+          validate(leafWith("action: { kind: http, url: \"http://localhost:8080/health\" }"));
 
       Action.Http http = (Action.Http) leaf(v, 0).action();
       assertThat(http.method()).isEqualTo("GET");
@@ -136,7 +145,10 @@ class ActionValidationTest {
     @Test
     void shouldSendAMappingBodyAsJson() {
       Validation v =
-          validate(leafWith("action: { kind: http, method: PUT, url: \"https://x.example\", body: { a: 1 } }"));
+          validate(
+              leafWith(
+                  "action: { kind: http, method: PUT, url: \"https://x.example\", body: { a: 1 }"
+                      + " }"));
 
       assertThat(((Action.Http) leaf(v, 0).action()).body()).contains("{\"a\":1}");
     }
@@ -154,7 +166,8 @@ class ActionValidationTest {
 
       assertThat(errors(v))
           .containsExactly(
-              "steps[0].action.url: must be an http:// or https:// URL, found \"ftp://files.example/x\"");
+              "steps[0].action.url: must be an http:// or https:// URL, found"
+                  + " \"ftp://files.example/x\"");
     }
 
     @Test
@@ -174,7 +187,8 @@ class ActionValidationTest {
 
     @Test
     void shouldRefuseAnUnknownMethod() {
-      Validation v = validate(leafWith("action: { kind: http, method: FETCH, url: \"https://x.example\" }"));
+      Validation v =
+          validate(leafWith("action: { kind: http, method: FETCH, url: \"https://x.example\" }"));
 
       assertThat(errors(v))
           .containsExactly(
@@ -186,17 +200,22 @@ class ActionValidationTest {
     void shouldRefuseStatusCodesThatAreNotHttpCodes() {
       Validation v =
           validate(
-              leafWith("action: { kind: http, url: \"https://x.example\", expectStatus: [ 200, 700, ok ] }"));
+              leafWith(
+                  "action: { kind: http, url: \"https://x.example\", expectStatus: [ 200, 700, ok ]"
+                      + " }"));
 
       assertThat(errors(v))
           .containsExactly(
-              "steps[0].action.expectStatus[1]: must be an HTTP status code from 100 to 599, found the number 700",
-              "steps[0].action.expectStatus[2]: must be an HTTP status code from 100 to 599, found the string \"ok\"");
+              "steps[0].action.expectStatus[1]: must be an HTTP status code from 100 to 599, found"
+                  + " the number 700",
+              "steps[0].action.expectStatus[2]: must be an HTTP status code from 100 to 599, found"
+                  + " the string \"ok\"");
     }
 
     @Test
     void shouldRefuseFieldsOfOtherKinds() {
-      Validation v = validate(leafWith("action: { kind: http, url: \"https://x.example\", command: make }"));
+      Validation v =
+          validate(leafWith("action: { kind: http, url: \"https://x.example\", command: make }"));
 
       assertThat(errors(v))
           .singleElement()

@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Reading a definition file: every way it can fail is one line, with a place where there is one. */
+/**
+ * Reading a definition file: every way it can fail is one line, with a place where there is one.
+ */
 class DefinitionReaderTest {
   @TempDir Path dir;
 
@@ -75,7 +77,8 @@ class DefinitionReaderTest {
   void shouldReadJsonWhenAskedTo() {
     DefinitionReader.Result read =
         DefinitionReader.parse(
-            "{\"name\": \"Root\", \"steps\": [{\"name\": \"A\", \"action\": {\"kind\": \"noop\"}}]}",
+            "{\"name\": \"Root\", \"steps\": [{\"name\": \"A\", \"action\": {\"kind\":"
+                + " \"noop\"}}]}",
             true);
 
     assertThat(read.problems()).isEmpty();
@@ -87,7 +90,7 @@ class DefinitionReaderTest {
     String json = "{\n  \"name\": \"Root\",\n  \"steps\": [],\n}\n";
 
     assertThat(onlyProblem(DefinitionReader.parse(json, true)))
-        .startsWith("JSON syntax error at line 4, column 2: Unexpected character ('}'");
+        .startsWith("JSON syntax error at line 4, column 1: Unexpected character ('}'");
   }
 
   @Test
@@ -95,18 +98,20 @@ class DefinitionReaderTest {
     String json = "{\"name\": \"Root\", \"name\": \"Other\", \"steps\": []}";
 
     assertThat(onlyProblem(DefinitionReader.parse(json, true)))
-        .isEqualTo("JSON syntax error at line 1, column 26: duplicate key 'name'");
+        .isEqualTo("JSON syntax error at line 1, column 24: duplicate key 'name'");
   }
 
   @Test
   void shouldNotReadYamlAsJson() {
-    assertThat(onlyProblem(DefinitionReader.parse("name: Root\n", true))).startsWith("JSON syntax error at line 1");
+    assertThat(onlyProblem(DefinitionReader.parse("name: Root\n", true)))
+        .startsWith("JSON syntax error at line 1");
   }
 
   @Test
   void shouldSayThatAnEmptyWorkflowIsEmpty() {
     assertThat(onlyProblem(DefinitionReader.parse("", false))).isEqualTo("the workflow is empty");
-    assertThat(onlyProblem(DefinitionReader.parse("# nothing yet\n", false))).isEqualTo("the workflow is empty");
+    assertThat(onlyProblem(DefinitionReader.parse("# nothing yet\n", false)))
+        .isEqualTo("the workflow is empty");
   }
 
   @Test
@@ -118,7 +123,8 @@ class DefinitionReaderTest {
 
   @Test
   void shouldReportADirectoryInOneLine() {
-    assertThat(onlyProblem(DefinitionReader.read(dir))).isEqualTo(dir + " is a directory, not a workflow file");
+    assertThat(onlyProblem(DefinitionReader.read(dir)))
+        .isEqualTo(dir + " is a directory, not a workflow file");
   }
 
   @Test
@@ -127,7 +133,12 @@ class DefinitionReaderTest {
     Files.write(big, new byte[(int) DefinitionReader.MAX_FILE_BYTES + 1]);
 
     assertThat(onlyProblem(DefinitionReader.read(big)))
-        .isEqualTo(big + " is " + (DefinitionReader.MAX_FILE_BYTES + 1) + " bytes; the limit is " + DefinitionReader.MAX_FILE_BYTES);
+        .isEqualTo(
+            big
+                + " is "
+                + (DefinitionReader.MAX_FILE_BYTES + 1)
+                + " bytes; the limit is "
+                + DefinitionReader.MAX_FILE_BYTES);
   }
 
   @Test
@@ -138,6 +149,7 @@ class DefinitionReaderTest {
 
     assertThat(DefinitionReader.read(yaml).tree().get("name").textValue()).isEqualTo("Root");
     assertThat(DefinitionReader.read(json).tree().get("name").textValue()).isEqualTo("Root");
-    assertThat(onlyProblem(DefinitionReader.read(jsonWithYamlInside))).startsWith("JSON syntax error");
+    assertThat(onlyProblem(DefinitionReader.read(jsonWithYamlInside)))
+        .startsWith("JSON syntax error");
   }
 }

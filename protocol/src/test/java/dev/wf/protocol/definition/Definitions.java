@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** Fixtures for definition tests: read YAML or JSON text, validate it, show problems as users do. */
+/**
+ * Fixtures for definition tests: read YAML or JSON text, validate it, show problems as users do.
+ */
 public final class Definitions {
   private Definitions() {}
 

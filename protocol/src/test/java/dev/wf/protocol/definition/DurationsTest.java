@@ -27,7 +27,20 @@ class DurationsTest {
 
   @ParameterizedTest(name = "\"{0}\"")
   @ValueSource(
-      strings = {"", "ms", "10 parsecs", "10 s", "1h 30m", "-5s", "1.s", ".5s", "1e3ms", "5x", "10S", "99999999999999999999"})
+      strings = {
+        "",
+        "ms",
+        "10 parsecs",
+        "10 s",
+        "1h 30m",
+        "-5s",
+        "1.s",
+        ".5s",
+        "1e3ms",
+        "5x",
+        "10S",
+        "99999999999999999999"
+      })
   void shouldRefuseWhatIsNotADuration(String text) {
     assertThat(Durations.parse(text)).isEmpty();
   }

@@ -34,8 +34,7 @@ class ExpressionValidationTest {
 
     @Test
     void shouldRefuseAConditionThatIsNotValidCel() {
-      Validation v =
-          validate(leafWith("action: { kind: noop }", "condition: \"inputs.x == \""));
+      Validation v = validate(leafWith("action: { kind: noop }", "condition: \"inputs.x == \""));
 
       assertThat(errors(v))
           .singleElement()
@@ -49,7 +48,8 @@ class ExpressionValidationTest {
       Validation v = validate(leafWith("action: { kind: noop }", "condition: \"1 + 2\""));
 
       assertThat(errors(v))
-          .containsExactly("steps[0].condition: must be a bool expression, but `1 + 2` is of type int");
+          .containsExactly(
+              "steps[0].condition: must be a bool expression, but `1 + 2` is of type int");
     }
 
     @Test
@@ -71,7 +71,8 @@ class ExpressionValidationTest {
 
     @Test
     void shouldRefuseAConditionOverAnUndeclaredVariable() {
-      Validation v = validate(leafWith("action: { kind: noop }", "condition: \"env.DEBUG == 'on'\""));
+      Validation v =
+          validate(leafWith("action: { kind: noop }", "condition: \"env.DEBUG == 'on'\""));
 
       assertThat(errors(v))
           .singleElement()
@@ -114,7 +115,9 @@ class ExpressionValidationTest {
       assertThat(v.problems()).isEmpty();
       Action.Shell shell = (Action.Shell) leaf(v, 0).action();
       assertThat(shell.args()).containsExactly("${{ inputs.version }}", "3");
-      assertThat(shell.env()).containsEntry("VERSION", "${{ inputs.version }}").containsEntry("RETRIES", "2");
+      assertThat(shell.env())
+          .containsEntry("VERSION", "${{ inputs.version }}")
+          .containsEntry("RETRIES", "2");
       assertThat(shell.workdir()).contains("${{ inputs.dir }}/app");
     }
 
@@ -136,7 +139,8 @@ class ExpressionValidationTest {
 
       assertThat(errors(v))
           .containsExactly(
-              "steps[0].action.args[0]: invalid template: `${{` at character 2 is not closed by `}}`");
+              "steps[0].action.args[0]: invalid template: `${{` at character 2 is not closed by"
+                  + " `}}`");
     }
 
     @Test
@@ -156,15 +160,18 @@ class ExpressionValidationTest {
 
       assertThat(v.errors())
           .extracting(Problem::path)
-          .containsExactly("steps[0].action.url", "steps[0].action.headers.X-Token", "steps[0].action.body");
+          .containsExactly(
+              "steps[0].action.url", "steps[0].action.headers.X-Token", "steps[0].action.body");
     }
 
     @Test
     void shouldRefuseNestedValuesInEnv() {
-      Validation v = validate(leafWith("action: { kind: shell, command: make, env: { A: { b: 1 } } }"));
+      Validation v =
+          validate(leafWith("action: { kind: shell, command: make, env: { A: { b: 1 } } }"));
 
       assertThat(errors(v))
-          .containsExactly("steps[0].action.env.A: must be a string, number or boolean, found a mapping");
+          .containsExactly(
+              "steps[0].action.env.A: must be a string, number or boolean, found a mapping");
     }
 
     @Test
@@ -172,7 +179,8 @@ class ExpressionValidationTest {
       Validation v = validate(leafWith("action: { kind: shell, command: make, env: { 1-A: x } }"));
 
       assertThat(errors(v))
-          .containsExactly("steps[0].action.env.1-A: \"1-A\" is not a valid environment variable name");
+          .containsExactly(
+              "steps[0].action.env.1-A: \"1-A\" is not a valid environment variable name");
     }
   }
 
@@ -195,7 +203,8 @@ class ExpressionValidationTest {
 
     @Test
     void shouldRefuseAReferenceToAnUnknownStepWithDidYouMean() {
-      Validation v = validate(CHECKS + "    condition: \"steps['Run Tets'].status == 'success'\"\n");
+      Validation v =
+          validate(CHECKS + "    condition: \"steps['Run Tets'].status == 'success'\"\n");
 
       assertThat(errors(v))
           .containsExactly(
@@ -209,7 +218,8 @@ class ExpressionValidationTest {
 
       assertThat(errors(v))
           .containsExactly(
-              "steps[1].condition: refers to step \"Lnt\", which does not exist (did you mean 'Lint'?)");
+              "steps[1].condition: refers to step \"Lnt\", which does not exist (did you mean"
+                  + " 'Lint'?)");
     }
 
     @Test

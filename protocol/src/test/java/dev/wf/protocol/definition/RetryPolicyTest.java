@@ -51,8 +51,10 @@ class RetryPolicyTest {
   void shouldRefuseAPolicyThatCannotBeFollowed() {
     Duration s = Duration.ofSeconds(1);
     assertThatThrownBy(() -> new RetryPolicy(s, 0.5, s, 0)).hasMessageContaining("multiplier");
-    assertThatThrownBy(() -> new RetryPolicy(s, Double.NaN, s, 0)).hasMessageContaining("multiplier");
-    assertThatThrownBy(() -> new RetryPolicy(s.multipliedBy(2), 2, s, 0)).hasMessageContaining("max");
+    assertThatThrownBy(() -> new RetryPolicy(s, Double.NaN, s, 0))
+        .hasMessageContaining("multiplier");
+    assertThatThrownBy(() -> new RetryPolicy(s.multipliedBy(2), 2, s, 0))
+        .hasMessageContaining("max");
     assertThatThrownBy(() -> new RetryPolicy(s, 2, s, 1.5)).hasMessageContaining("jitter");
     assertThatThrownBy(() -> new RetryPolicy(s.negated(), 2, s, 0)).hasMessageContaining("initial");
   }

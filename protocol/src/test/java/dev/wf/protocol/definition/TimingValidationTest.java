@@ -47,7 +47,18 @@ class TimingValidationTest {
     }
 
     @ParameterizedTest(name = "timeout: {0}")
-    @ValueSource(strings = {"10 parsecs", "ten seconds", "10 s", "1h 30m", "-5s", "5x", "1.s", "1e3ms", "\"\""})
+    @ValueSource(
+        strings = {
+          "10 parsecs",
+          "ten seconds",
+          "10 s",
+          "1h 30m",
+          "-5s",
+          "5x",
+          "1.s",
+          "1e3ms",
+          "\"\""
+        })
     void shouldRefuseATimeoutThatIsNotADuration(String written) {
       Validation v = validate(leafWith("action: { kind: noop }", "timeout: " + written));
 
@@ -55,8 +66,7 @@ class TimingValidationTest {
           .singleElement()
           .asString()
           .startsWith("steps[0].timeout: \"")
-          .endsWith(
-              "\" is not a duration (use milliseconds, or a string like 500ms, 10s, 5m, 1h)");
+          .endsWith("\" is not a duration (use milliseconds, or a string like 500ms, 10s, 5m, 1h)");
     }
 
     @Test
@@ -75,10 +85,10 @@ class TimingValidationTest {
 
       assertThat(errors(v))
           .containsExactly(
-              "steps[0].timeout: the number -1 is not a duration (use milliseconds, or a string like"
-                  + " 500ms, 10s, 5m, 1h)",
-              "steps[1].timeout: the number 1.5 is not a duration (use milliseconds, or a string like"
-                  + " 500ms, 10s, 5m, 1h)",
+              "steps[0].timeout: the number -1 is not a duration (use milliseconds, or a string"
+                  + " like 500ms, 10s, 5m, 1h)",
+              "steps[1].timeout: the number 1.5 is not a duration (use milliseconds, or a string"
+                  + " like 500ms, 10s, 5m, 1h)",
               "steps[2].timeout: must be more than 0",
               "steps[3].startTimeout: must be more than 0",
               "steps[4].timeout: must be at most 30 days");
@@ -104,7 +114,8 @@ class TimingValidationTest {
                   "backoff: { initial: 500ms, multiplier: 3, max: 10s, jitter: 0.2 }"));
 
       RetryPolicy p = leaf(v, 0).retryPolicy();
-      assertThat(p).isEqualTo(new RetryPolicy(Duration.ofMillis(500), 3.0, Duration.ofSeconds(10), 0.2));
+      assertThat(p)
+          .isEqualTo(new RetryPolicy(Duration.ofMillis(500), 3.0, Duration.ofSeconds(10), 0.2));
       assertThat(p.backoff(2)).isEqualTo(Duration.ofMillis(1500));
     }
 
@@ -136,9 +147,11 @@ class TimingValidationTest {
 
     @Test
     void shouldRefuseAMaxBelowInitial() {
-      Validation v = validate(leafWith("action: { kind: noop }", "backoff: { initial: 1m, max: 10s }"));
+      Validation v =
+          validate(leafWith("action: { kind: noop }", "backoff: { initial: 1m, max: 10s }"));
 
-      assertThat(errors(v)).containsExactly("steps[0].backoff.max: must not be less than initial (1m)");
+      assertThat(errors(v))
+          .containsExactly("steps[0].backoff.max: must not be less than initial (1m)");
     }
 
     @Test
@@ -148,12 +161,15 @@ class TimingValidationTest {
       assertThat(errors(v))
           .singleElement()
           .asString()
-          .startsWith("steps[0].backoff: must be a mapping like { initial: 1s, multiplier: 2, max: 30s, jitter: 0 }");
+          .startsWith(
+              "steps[0].backoff: must be a mapping like { initial: 1s, multiplier: 2, max: 30s,"
+                  + " jitter: 0 }");
     }
 
     @Test
     void shouldAllowAZeroInitialBackoff() {
-      Validation v = validate(leafWith("action: { kind: noop }", "backoff: { initial: 0, max: 0 }"));
+      Validation v =
+          validate(leafWith("action: { kind: noop }", "backoff: { initial: 0, max: 0 }"));
 
       assertThat(leaf(v, 0).retryPolicy().backoff(3)).isEqualTo(Duration.ZERO);
     }

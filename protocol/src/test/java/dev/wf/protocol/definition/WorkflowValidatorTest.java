@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The structure of a definition: names, groups and leaves, fields, limits, all problems at once. */
+/**
+ * The structure of a definition: names, groups and leaves, fields, limits, all problems at once.
+ */
 class WorkflowValidatorTest {
 
   static List<Path> examples() {
@@ -228,7 +230,8 @@ class WorkflowValidatorTest {
 
       assertThat(errors(v))
           .containsExactly(
-              "steps[0].inputs: inputs can only be declared on the workflow itself (the root step)");
+              "steps[0].inputs: inputs can only be declared on the workflow itself (the root"
+                  + " step)");
     }
 
     @Test
@@ -468,7 +471,10 @@ class WorkflowValidatorTest {
       Validation v = validate(leafWith("onError: retry", "action: { kind: noop }"));
 
       assertThat(errors(v)).isEmpty();
-      assertThat(warnings(v)).singleElement().asString().startsWith("steps[0].onError: retry on a leaf");
+      assertThat(warnings(v))
+          .singleElement()
+          .asString()
+          .startsWith("steps[0].onError: retry on a leaf");
     }
 
     @Test
@@ -504,7 +510,8 @@ class WorkflowValidatorTest {
 
     @Test
     void shouldKeepTheLeafsOnErrorAndRetries() {
-      Validation v = validate(leafWith("onError: continue", "retries: 2", "action: { kind: noop }"));
+      Validation v =
+          validate(leafWith("onError: continue", "retries: 2", "action: { kind: noop }"));
 
       assertThat(leaf(v, 0).onError()).isEqualTo(OnError.CONTINUE);
       assertThat(leaf(v, 0).retries()).isEqualTo(2);
@@ -527,7 +534,8 @@ class WorkflowValidatorTest {
 
       Validation v = validate(yaml, new Limits(3, 32));
 
-      assertThat(errors(v)).containsExactly("steps[2]: the workflow has more than 3 steps, the limit");
+      assertThat(errors(v))
+          .containsExactly("steps[2]: the workflow has more than 3 steps, the limit");
     }
 
     @Test
@@ -589,7 +597,8 @@ class WorkflowValidatorTest {
       // then
       assertThat(read.problems()).isEmpty();
       assertThat(errors(v))
-          .containsExactly("steps[1].retires: unknown field for a leaf step (did you mean 'retries'?)");
+          .containsExactly(
+              "steps[1].retires: unknown field for a leaf step (did you mean 'retries'?)");
     }
 
     @Test
@@ -609,7 +618,8 @@ class WorkflowValidatorTest {
               timeout: 1500
           """;
 
-      Workflow fromJson = WorkflowValidator.validate(DefinitionReader.parse(json, true).tree()).workflow().get();
+      Workflow fromJson =
+          WorkflowValidator.validate(DefinitionReader.parse(json, true).tree()).workflow().get();
       Workflow fromYaml = validate(yaml).workflow().get();
 
       assertThat(fromJson).isEqualTo(fromYaml);

@@ -12,11 +12,14 @@ import org.junit.jupiter.api.Test;
 
 /** Rendering {@code ${{ }}} templates (DESIGN.md section 7, "Expressions"). */
 class TemplateTest {
-  /** {@code inputs} and {@code steps} as the coordinator builds them: JSON turned into CEL values. */
+  /**
+   * {@code inputs} and {@code steps} as the coordinator builds them: JSON turned into CEL values.
+   */
   private static final Map<String, Object> VARS =
       Map.of(
           "inputs",
-          CelValues.fromJson(json("{\"replicas\": 3, \"ratio\": 2.5, \"env\": \"prod\", \"debug\": false}")),
+          CelValues.fromJson(
+              json("{\"replicas\": 3, \"ratio\": 2.5, \"env\": \"prod\", \"debug\": false}")),
           "steps",
           CelValues.fromJson(
               json(
@@ -67,7 +70,10 @@ class TemplateTest {
 
   @Test
   void shouldInterpolateTemplatesInsideALongerString() {
-    assertThat(render("deploy ${{ steps['Build'].result.image }} x${{ inputs.replicas }} to ${{ inputs.env }}"))
+    assertThat(
+            render(
+                "deploy ${{ steps['Build'].result.image }} x${{ inputs.replicas }} to ${{"
+                    + " inputs.env }}"))
         .isEqualTo("deploy app:1.2.3 x3 to prod");
   }
 
@@ -81,7 +87,8 @@ class TemplateTest {
   @Test
   void shouldNeverReadARenderedValueAsATemplateAgain() {
     Map<String, Object> vars =
-        Map.of("inputs", CelValues.fromJson(json("{\"x\": \"${{ inputs.y }}\"}")), "steps", Map.of());
+        Map.of(
+            "inputs", CelValues.fromJson(json("{\"x\": \"${{ inputs.y }}\"}")), "steps", Map.of());
 
     assertThat(Template.parse("${{ inputs.x }}").render(vars)).isEqualTo("${{ inputs.y }}");
   }

@@ -1,0 +1,204 @@
+package dev.wf.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.wf.agent.Agent;
+import dev.wf.agent.AgentConfig;
+import dev.wf.coordinator.kafka.Coordinator;
+import dev.wf.coordinator.kafka.CoordinatorConfig;
+import dev.wf.protocol.Json;
+import dev.wf.protocol.Topics;
+import dev.wf.protocol.definition.DefinitionReader;
+import dev.wf.protocol.event.WorkflowEvent;
+import dev.wf.protocol.message.IntakeMessage;
+import dev.wf.protocol.result.WorkflowResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * A coordinator and agents on the shared test broker, under a topic prefix of their own so that
+ * test classes never see each other's records. Reads topics as any Kafka client would.
+ */
+public final class TestStack implements AutoCloseable {
+  private final String bootstrap = TestKafka.bootstrap();
+  private final Topics topics = new Topics("t" + UUID.randomUUID().toString().substring(0, 8) + ".");
+  private final Path dir;
+  private final Coordinator coordinator;
+  private final List<Agent> agents = new ArrayList<>();
+  private final KafkaProducer<String, byte[]> producer;
+  private final List<ConsumerRecord<String, byte[]>> events = new ArrayList<>();
+  private final List<ConsumerRecord<String, byte[]>> results = new ArrayList<>();
+  private final List<ConsumerRecord<String, byte[]>> deadLetters = new ArrayList<>();
+  private KafkaConsumer<String, byte[]> reader;
+
+  public TestStack() throws IOException, InterruptedException {
+    this.dir = Files.createTempDirectory("wf-e2e-");
+    CoordinatorConfig cc = CoordinatorConfig.defaults(bootstrap, dir.resolve("state")).withTopics(topics).withPartitions(2, (short) 1);
+    this.coordinator = Coordinator.start(cc);
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+    this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    if (!coordinator.awaitRunning(Duration.ofSeconds(60))) {
+      throw new IllegalStateException("coordinator did not start");
+    }
+  }
+
+  public Topics topics() {
+    return topics;
+  }
+
+  public String bootstrap() {
+    return bootstrap;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public Agent agent(String id, String... pools) throws IOException {
+    Path work = Files.createDirectories(dir.resolve("work-" + id));
+    Agent a =
+        Agent.start(
+            AgentConfig.defaults(bootstrap, id, List.of(pools), work)
+                .withTopics(topics)
+                .withTimings(Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(5)));
+    agents.add(a);
+    return a;
+  }
+
+  /** Submits a definition file with inputs; returns the run id. */
+  public String submit(Path file, Map<String, JsonNode> inputs) {
+    JsonNode def = DefinitionReader.read(file).tree();
+    return submit(def, inputs);
+  }
+
+  public String submitYaml(String yaml) {
+    return submit(DefinitionReader.parse(yaml, false).tree(), Map.of());
+  }
+
+  public String submit(JsonNode def, Map<String, JsonNode> inputs) {
+    String runId = "r-" + UUID.randomUUID();
+    send(runId, Json.write(new IntakeMessage.Submit(runId, def, inputs)));
+    return runId;
+  }
+
+  public void cancel(String runId) {
+    send(runId, Json.write(new IntakeMessage.Cancel(runId, "test")));
+  }
+
+  /** Writes raw bytes on the intake topic, as any client could. */
+  public void send(String key, byte[] value) {
+    try {
+      producer.send(new ProducerRecord<>(topics.intake(), key, value)).get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Waits for the result of {@code runId} on the results topic. */
+  public WorkflowResult awaitResult(String runId, Duration timeout) {
+    ConsumerRecord<String, byte[]> r = await(results, rec -> runId.equals(rec.key()), timeout, "result of " + runId);
+    try {
+      return Json.read(r.value(), WorkflowResult.class);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Waits for an event of {@code runId} that {@code test} accepts. */
+  public WorkflowEvent awaitEvent(String runId, Predicate<WorkflowEvent> test, Duration timeout) {
+    ConsumerRecord<String, byte[]> r = await(events, rec -> runId.equals(rec.key()) && test.test(event(rec)), timeout, "event of " + runId);
+    return event(r);
+  }
+
+  public ConsumerRecord<String, byte[]> awaitDeadLetter(Predicate<ConsumerRecord<String, byte[]>> test, Duration timeout) {
+    return await(deadLetters, test, timeout, "dead letter");
+  }
+
+  /** Every event of {@code runId} read so far, in order. */
+  public synchronized List<WorkflowEvent> events(String runId) {
+    poll(Duration.ZERO);
+    return events.stream().filter(r -> runId.equals(r.key())).map(TestStack::event).toList();
+  }
+
+  private static WorkflowEvent event(ConsumerRecord<String, byte[]> r) {
+    try {
+      return Json.read(r.value(), WorkflowEvent.class);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private synchronized ConsumerRecord<String, byte[]> await(
+      List<ConsumerRecord<String, byte[]>> from, Predicate<ConsumerRecord<String, byte[]>> test, Duration timeout, String what) {
+    long deadline = System.currentTimeMillis() + timeout.toMillis();
+    int seen = 0;
+    while (true) {
+      for (; seen < from.size(); seen++) {
+        if (test.test(from.get(seen))) {
+          return from.get(seen);
+        }
+      }
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError("no " + what + " within " + timeout);
+      }
+      poll(Duration.ofMillis(100));
+    }
+  }
+
+  private void poll(Duration d) {
+    if (reader == null) {
+      Properties c = new Properties();
+      c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+      c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20");
+      reader = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+      List<TopicPartition> parts = new ArrayList<>();
+      for (String t : List.of(topics.events(), topics.results(), topics.deadLetter())) {
+        reader.partitionsFor(t, Duration.ofSeconds(10)).forEach(pi -> parts.add(new TopicPartition(t, pi.partition())));
+      }
+      reader.assign(parts);
+      reader.seekToBeginning(parts);
+    }
+    for (ConsumerRecord<String, byte[]> r : reader.poll(d)) {
+      if (r.topic().equals(topics.events())) {
+        events.add(r);
+      } else if (r.topic().equals(topics.results())) {
+        results.add(r);
+      } else {
+        deadLetters.add(r);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    agents.forEach(Agent::close);
+    coordinator.close();
+    producer.close();
+    if (reader != null) {
+      reader.close();
+    }
+  }
+}
