@@ -285,9 +285,12 @@ final class RunSimulation {
         timers.entrySet().stream()
             .min(Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
             .orElseThrow();
-    timers.remove(next.getKey());
-    now = Math.max(now, next.getValue());
-    apply("timer " + next.getKey() + " fires", new Input.TimerFired(next.getKey()));
+    // Read the entry before removing it: a TreeMap reuses the removed node for its successor.
+    String id = next.getKey();
+    long due = next.getValue();
+    timers.remove(id);
+    now = Math.max(now, due);
+    apply("timer " + id + " fires", new Input.TimerFired(id));
   }
 
   /** A report from a dispatch that is no longer current: it must change nothing. */
@@ -334,6 +337,9 @@ final class RunSimulation {
       throw violation("the machine threw on `" + label + "`: " + e, e);
     }
     applied.add(new Applied(label, input, o, endedBefore, cancelledBefore));
+    if (System.getenv("SIMDEBUG") != null || Boolean.getBoolean("simdebug")) {
+      System.out.println("APPLY " + label + " -> " + o.commands().stream().filter(c -> !(c instanceof Command.Emit)).toList());
+    }
     if (input instanceof Input.CancelRun && !endedBefore && o.ignored().isEmpty()) {
       cancelAccepted = true;
     }
@@ -358,6 +364,9 @@ final class RunSimulation {
       }
     }
     forgetSuperseded();
+    if (System.getenv("SIMDEBUG") != null) {
+      System.out.println("TIMERS " + timers + " now=" + now);
+    }
     return o;
   }
 

@@ -1,0 +1,131 @@
+package dev.wf.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wf.cli.Main;
+import dev.wf.protocol.Json;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code wf} command as a user runs it: output streams and exit codes. */
+class CliTest {
+  @TempDir Path tmp;
+
+  record Ran(int code, String out, String err) {}
+
+  static Ran wf(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return new Ran(code, out.toString(), err.toString());
+  }
+
+  private Path file(String name, String text) throws Exception {
+    return Files.writeString(tmp.resolve(name), text);
+  }
+
+  @Test
+  void shouldValidateEveryExample() {
+    Ran r = wf("validate", "../examples/deployment.yaml", "../examples/etl-pipeline.yaml", "../examples/microservices-release.yaml", "../examples/blue-green.yaml");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("deployment.yaml: valid");
+    assertThat(r.err()).isEmpty();
+  }
+
+  @Test
+  void shouldListEveryProblemWithItsPathAndExitTwo() throws Exception {
+    Path f =
+        file(
+            "bad.yaml",
+            """
+            name: Bad
+            type: sequential
+            steps:
+              - name: A
+                action: { kind: shell, comand: "make" }
+              - name: B
+                type: parallel
+                steps:
+                  - name: C
+                    timeout: 10 parsecs
+                    action: { kind: noop }
+            """);
+    Ran r = wf("validate", f.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err())
+        .contains("steps[0].action.comand: unknown field (did you mean 'command'?)")
+        .contains("steps[0].action.command: is required")
+        .contains("steps[1].steps[0].timeout: \"10 parsecs\" is not a duration")
+        .doesNotContain("Exception");
+  }
+
+  @Test
+  void shouldPrintWarningsButExitZero() throws Exception {
+    Path f = file("warn.yaml", "name: W\ntype: sequential\nretries: 2\nsteps:\n  - { name: A, action: { kind: noop } }\n");
+    Ran r = wf("validate", f.toString());
+    assertThat(r.code()).isZero();
+    assertThat(r.err()).contains("warning: retries: has no effect on a group unless onError is retry");
+  }
+
+  @Test
+  void shouldGiveLineAndColumnForAYamlSyntaxError() throws Exception {
+    Path f = file("syntax.yaml", "name: S\nsteps:\n  - { name: A, action: { kind: noop }\n  - name: B\n");
+    Ran r = wf("validate", f.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).containsPattern("YAML syntax error at line \\d+, column \\d+");
+  }
+
+  @Test
+  void shouldSayInOneLineThatAFileIsMissing() {
+    Ran r = wf("validate", tmp.resolve("nope.yaml").toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err().strip().lines()).hasSize(2).first().asString().endsWith("nope.yaml: no such file");
+  }
+
+  @Test
+  void shouldRunAWorkflowAndPrintOnlyTheResultOnStdoutWithJson() throws Exception {
+    Path f = file("ok.yaml", "name: Ok\ntype: sequential\nsteps:\n  - { name: A, action: { kind: shell, command: 'echo {\\\"n\\\":1}' } }\n");
+    Ran r = wf("run", f.toString(), "--json", "--bootstrap", TestKafka.bootstrap());
+    assertThat(r.code()).as(r.err()).isZero();
+    var result = Json.MAPPER.readTree(r.out());
+    assertThat(result.get("status").asText()).isEqualTo("success");
+    assertThat(result.get("steps").get(0).get("result").get("n").asInt()).isEqualTo(1);
+    assertThat(r.err()).contains("step:complete").contains("Ok: success");
+  }
+
+  @Test
+  void shouldExitOneWhenTheRunFails() throws Exception {
+    Path f = file("fail.yaml", "name: Fails\ntype: sequential\nsteps:\n  - { name: A, action: { kind: shell, command: 'exit 4' } }\n");
+    Ran r = wf("run", f.toString(), "--bootstrap", TestKafka.bootstrap());
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("error at Fails.sequential[0] (A): exit 4");
+    assertThat(r.out()).isEmpty();
+  }
+
+  @Test
+  void shouldExitTwoWithoutStartingAnythingForAnInvalidWorkflow() throws Exception {
+    Path f = file("invalid.yaml", "name: X\nsteps: []\n");
+    Ran r = wf("run", f.toString(), "--bootstrap", "127.0.0.1:1");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("steps: a group needs at least one step");
+  }
+
+  @Test
+  void shouldExitThreeWhenTheBrokerDoesNotAnswer() throws Exception {
+    Path f = file("ok2.yaml", "{ name: Ok, action: { kind: noop } }\n");
+    Ran r = wf("run", f.toString(), "--bootstrap", "127.0.0.1:1");
+    assertThat(r.code()).isEqualTo(3);
+    assertThat(r.err().strip()).isEqualTo("wf: the Kafka cluster at 127.0.0.1:1 did not answer within 10 s");
+  }
+
+  @Test
+  void shouldRefuseAnInputOfTheWrongType() throws Exception {
+    Ran r = wf("run", "../examples/blue-green.yaml", "--input", "cooldownSeconds=soon", "--bootstrap", "127.0.0.1:1");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("cooldownSeconds is a number");
+  }
+}
