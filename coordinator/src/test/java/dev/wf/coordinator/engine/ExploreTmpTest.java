@@ -11,7 +11,7 @@ class ExploreTmpTest {
   @Provide Arbitrary<Shape> workflows() { return WorkflowShapes.workflows(); }
   @Provide Arbitrary<List<Integer>> behaviours() { return Arbitraries.integers().between(0, 999_999).list().ofMaxSize(600).withSizeDistribution(RandomDistribution.uniform()); }
 
-  @Property(tries = 30000, edgeCases = EdgeCasesMode.NONE, afterFailure = AfterFailureMode.RANDOM_SEED)
+  @Property(tries = 100000, edgeCases = EdgeCasesMode.NONE, afterFailure = AfterFailureMode.RANDOM_SEED)
   void explore(@ForAll("workflows") Shape w, @ForAll("behaviours") List<Integer> b, @ForAll @net.jqwik.api.constraints.IntRange(max = 3) int maxLost) {
     Transcript t = RunSimulation.run(WorkflowShapes.toJson(w), b, maxLost);
     RunInvariants inv = RunInvariants.of(t);
@@ -31,6 +31,7 @@ class ExploreTmpTest {
     Statistics.label("stepCancelled").collect(ev.stream().anyMatch(e -> e.type() == EventType.STEP_CANCELLED));
     Statistics.label("plan size").collect(t.plan().size() < 5 ? "<5" : t.plan().size() < 15 ? "<15" : t.plan().size() < 40 ? "<40" : ">=40");
     Statistics.label("inputs").collect(t.applied().size() < 20 ? "<20" : t.applied().size() < 100 ? "<100" : t.applied().size() < 400 ? "<400" : ">=400");
+    Statistics.label("templateFail").collect(ev.stream().anyMatch(e -> e.type() == EventType.STEP_FAILED && e.error() != null && e.error().startsWith("template")));
     Statistics.label("refused").collect(ev.stream().anyMatch(e -> e.type() == EventType.DISPATCH_REFUSED));
     Statistics.label("plan size >=60").collect(t.plan().size() >= 60);
     Statistics.label("exhausted").collect(t.applied().size() > b.size());

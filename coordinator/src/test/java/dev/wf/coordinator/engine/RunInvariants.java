@@ -7,6 +7,7 @@ import dev.wf.protocol.definition.GroupType;
 import dev.wf.protocol.definition.OnError;
 import dev.wf.protocol.event.EventType;
 import dev.wf.protocol.event.WorkflowEvent;
+import dev.wf.protocol.result.AttemptStatus;
 import dev.wf.protocol.result.ErrorEntry;
 import dev.wf.protocol.result.RunStatus;
 import dev.wf.protocol.result.StepResult;
@@ -151,6 +152,9 @@ final class RunInvariants {
     Set<String> seen = new HashSet<>();
     for (StepResult s : result.steps()) {
       check(seen.add(s.path()), "steps lists " + s.path() + " twice");
+      check(
+          s.attempts().stream().noneMatch(a -> a.status() == AttemptStatus.RUNNING),
+          s.path() + " ended with an attempt still running: " + s.attempts());
     }
   }
 

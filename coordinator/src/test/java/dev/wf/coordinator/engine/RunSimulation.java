@@ -195,6 +195,8 @@ final class RunSimulation {
         moves.add(new Move(10, () -> failAttempt(a, true)));
         moves.add(new Move(5, () -> lose(a)));
         moves.add(new Move(3, () -> handBack(a)));
+        moves.add(new Move(2, () -> finish(a, AttemptStatus.FAILED, "agent error: boom")));
+        moves.add(new Move(2, () -> redeliver(a)));
         if (!a.cancelAsked) {
           moves.add(new Move(2, () -> finish(a, AttemptStatus.CANCELLED, "killed by an operator")));
         }
@@ -272,6 +274,20 @@ final class RunSimulation {
         new Input.Report(new StepReport.Returned(RUN, a.id(), a.attempt, a.name, now, "agent stopping")));
   }
 
+  /**
+   * The agent died after reporting Started but before committing its offset: the pool's consumer
+   * group hands the same dispatch to another agent, which starts it again from its first attempt.
+   */
+  private void redeliver(Agent a) {
+    tick();
+    Agent b = new Agent(a.dispatch, "agent-" + (++agents % 3 + 1) + "b");
+    b.phase = AgentPhase.RUNNING;
+    live.put(a.id(), b);
+    apply(
+        b.name + " gets " + a.id() + " again and starts attempt " + b.attempt,
+        new Input.Report(new StepReport.Started(RUN, a.id(), b.attempt, b.name, now)));
+  }
+
   private void refuse(Agent a) {
     tick();
     a.refused = true;
@@ -298,10 +314,14 @@ final class RunSimulation {
     Agent a = gone.get(Math.floorMod(choice / 11, gone.size()));
     tick();
     Input input =
-        (choice / 13) % 2 == 0
-            ? new Input.Report(new StepReport.Finished(RUN, a.id(), a.attempt, a.name, now, AttemptStatus.SUCCESS, IntNode.valueOf(-1), null))
-            : new Input.Report(new StepReport.Started(RUN, a.id(), a.attempt, a.name, now));
-    Outcome o = apply("late report from " + a.name + " for superseded " + a.id(), input);
+        switch ((choice / 13) % 5) {
+          case 0 -> new Input.Report(new StepReport.Finished(RUN, a.id(), a.attempt, a.name, now, AttemptStatus.SUCCESS, IntNode.valueOf(-1), null));
+          case 1 -> new Input.Report(new StepReport.Started(RUN, a.id(), a.attempt, a.name, now));
+          case 2 -> new Input.Report(new StepReport.Retrying(RUN, a.id(), a.attempt, a.name, now, "late", false, 1000));
+          case 3 -> new Input.Report(new StepReport.Returned(RUN, a.id(), a.attempt, a.name, now, "late"));
+          default -> new Input.AttemptLost(a.id(), "late loss");
+        };
+    Outcome o = apply("late " + input.getClass().getSimpleName() + " from " + a.name + " for superseded " + a.id(), input);
     if (o.ignored().isEmpty()) {
       throw violation("a report for a dispatch no longer current was not ignored");
     }

@@ -14,7 +14,8 @@ import net.jqwik.api.Tuple;
 
 /**
  * Random workflow trees for the property tests: sequential and parallel groups of 1-4 steps, at
- * most {@link #MAX_DEPTH} levels, random onError, retries, failFast and conditions. A tree is
+ * most {@link #MAX_DEPTH} levels, random onError, retries, failFast, conditions and (on leaves) a
+ * template that reads an earlier sibling. A tree is
  * generated as a {@link Shape} (which jqwik can shrink) and written as the JSON definition a user
  * would submit; names are given in pre-order ({@code S1}, {@code S2}...) so that they stay unique.
  */
@@ -45,7 +46,8 @@ final class WorkflowShapes {
    * One step of a generated tree. {@code retries} is left out of the definition when negative;
    * {@code failFast} is written only on parallel groups, and only when not null.
    */
-  record Shape(boolean parallel, List<Shape> children, OnErr onError, int retries, Boolean failFast, Cond cond) {
+  record Shape(
+      boolean parallel, List<Shape> children, OnErr onError, int retries, Boolean failFast, Cond cond, boolean template) {
     boolean isLeaf() {
       return children.isEmpty();
     }
@@ -68,8 +70,9 @@ final class WorkflowShapes {
   }
 
   private static Arbitrary<Shape> leaf() {
-    return Combinators.combine(onErrors(), Arbitraries.integers().between(-1, 2), conditions())
-        .as((onError, retries, cond) -> new Shape(false, List.of(), onError, retries, null, cond));
+    return Combinators.combine(
+            onErrors(), Arbitraries.integers().between(-1, 2), conditions(), Arbitraries.integers().between(0, 9))
+        .as((onError, retries, cond, t) -> new Shape(false, List.of(), onError, retries, null, cond, t == 0));
   }
 
   private static Arbitrary<Shape> group(int depth) {
@@ -81,7 +84,7 @@ final class WorkflowShapes {
             Arbitraries.integers().between(-1, 2),
             failFast,
             conditions())
-        .as(Shape::new);
+        .as((parallel, children, onError, retries, ff, cond) -> new Shape(parallel, children, onError, retries, ff, cond, false));
   }
 
   private static Arbitrary<OnErr> onErrors() {
@@ -113,7 +116,14 @@ final class WorkflowShapes {
     ObjectNode o = Json.MAPPER.createObjectNode();
     o.put("name", name);
     if (s.isLeaf()) {
-      o.putObject("action").put("kind", "noop");
+      boolean template = s.template() && earlierSiblings != null && !earlierSiblings.isEmpty();
+      if (template) {
+        // Rendered at dispatch: fails the step when that sibling has not ended (a parallel group).
+        ObjectNode action = o.putObject("action").put("kind", "shell").put("command", "echo \"$BEFORE\"");
+        action.putObject("env").put("BEFORE", "${{ steps['" + earlierSiblings.get(earlierSiblings.size() - 1) + "'].status }}");
+      } else {
+        o.putObject("action").put("kind", "noop");
+      }
       o.put("timeout", "10s");
       if (s.retries() >= 0) {
         o.put("retries", s.retries());
