@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       ValidateCommand.class,
       RunCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -14,9 +14,12 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -166,7 +169,7 @@ public final class Agent implements AutoCloseable {
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(config.maxConcurrent()));
     p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
     p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "2000");
     p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
@@ -183,14 +186,27 @@ public final class Agent implements AutoCloseable {
         } else if (!consumer.paused().isEmpty()) {
           consumer.resume(consumer.paused());
         }
+        Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+        Set<TopicPartition> full = new HashSet<>();
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+          TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+          if (full.contains(tp)) {
+            continue;
+          }
           if (!slots.tryAcquire()) {
-            // another pool took the last slot: read this record again when one is free
-            consumer.seek(new TopicPartition(r.topic(), r.partition()), r.offset());
-            break;
+            // no free slot: read this record again when one is free
+            consumer.seek(tp, r.offset());
+            full.add(tp);
+            continue;
           }
           accept(r);
-          consumer.commitSync(Map.of(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1)));
+          done.put(tp, new OffsetAndMetadata(r.offset() + 1));
+        }
+        if (!done.isEmpty()) {
+          // Started is on the broker before the offsets are committed: a crash in between
+          // re-delivers the dispatch to another agent of the pool.
+          producer.flush();
+          consumer.commitAsync(done, null);
         }
       }
     } catch (WakeupException e) {
@@ -222,9 +238,7 @@ public final class Agent implements AutoCloseable {
     }
     Job job = new Job(d);
     running.put(d.dispatchId(), job);
-    // Started is on the broker before the offset is committed: a crash in between re-delivers.
     send(d.runId(), new StepReport.Started(d.runId(), d.dispatchId(), d.attempt(), config.id(), System.currentTimeMillis()));
-    producer.flush();
     LOG.info("run {} step \"{}\" attempt {} started", d.runId(), d.step(), d.attempt());
     job.future = workers.submit(() -> runJob(job));
   }

@@ -131,6 +131,8 @@ public final class Coordinator implements AutoCloseable {
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(config.commitIntervalMs()));
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
     p.put(StreamsConfig.POLL_MS_CONFIG, "5");
+    // Intake and step events need no ordering between them: never hold one back for the other.
+    p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, "-1");
     p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(config.replication()));
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "0");

@@ -53,7 +53,7 @@ public record CoordinatorConfig(
 
   public static CoordinatorConfig defaults(String bootstrap, Path stateDir) {
     return new CoordinatorConfig(
-        bootstrap, Topics.DEFAULT, 3, (short) 1, stateDir, 0, 1024 * 1024, WorkflowValidator.Limits.DEFAULT, MachineConfig.DEFAULT, Map.of());
+        bootstrap, Topics.DEFAULT, 3, (short) 1, stateDir, 10, 1024 * 1024, WorkflowValidator.Limits.DEFAULT, MachineConfig.DEFAULT, Map.of());
   }
 
   public CoordinatorConfig withTopics(Topics t) {

@@ -12,17 +12,18 @@ class ExploreTmpTest {
   @Provide Arbitrary<List<Integer>> behaviours() { return Arbitraries.integers().between(0, 999_999).list().ofMaxSize(600).withSizeDistribution(RandomDistribution.uniform()); }
 
   @Property(tries = 100000, edgeCases = EdgeCasesMode.NONE, afterFailure = AfterFailureMode.RANDOM_SEED)
-  void explore(@ForAll("workflows") Shape w, @ForAll("behaviours") List<Integer> b, @ForAll @net.jqwik.api.constraints.IntRange(max = 3) int maxLost) {
-    Transcript t = RunSimulation.run(WorkflowShapes.toJson(w), b, maxLost);
+  void explore(@ForAll("workflows") Shape w, @ForAll("behaviours") List<Integer> b, @ForAll @net.jqwik.api.constraints.IntRange(max = 3) int maxLost, @ForAll boolean rough) {
+    Transcript t = RunSimulation.run(WorkflowShapes.toJson(w), new RunSimulation.World(b, maxLost, rough));
     RunInvariants inv = RunInvariants.of(t);
     inv.everyStepThatStartedEndsOnce();
     inv.stepsFollowCompletionOrderAndTheTree();
     inv.errorsListEachFailureOnceWhereItBegan();
+    inv.stepsAreCancelledOnlyByARunCancelOrAFailFastGroup();
     inv.runOutcomeFollowsTheRoot();
     inv.nothingHappensAfterTheEndOrACancel();
     var ev = t.commands().stream().filter(Command.Emit.class::isInstance).map(c -> ((Command.Emit) c).event()).toList();
     boolean groupRetry = ev.stream().anyMatch(e -> e.type() == EventType.STEP_RETRY && e.agent() == null);
-    Statistics.label("status").collect(t.result().status());
+    Statistics.label("status").collect(t.result().status(), rough);
     Statistics.label("cancelAccepted").collect(t.cancelAccepted());
     Statistics.label("groupRetry").collect(groupRetry);
     Statistics.label("lost").collect(ev.stream().anyMatch(e -> e.type() == EventType.STEP_LOST));

@@ -230,6 +230,33 @@ final class RunInvariants {
   }
 
   /**
+   * Without a run cancel, a step ends cancelled only because a fail-fast parallel group around it
+   * failed (a group cancelled on the way may itself end failed, when a child of its own failed). A
+   * group's result is absent.
+   */
+  void stepsAreCancelledOnlyByARunCancelOrAFailFastGroup() {
+    Map<String, StepResult> byPath = new HashMap<>();
+    result.steps().forEach(s -> byPath.put(s.path(), s));
+    for (StepResult s : result.steps()) {
+      Plan.Node node = node(s.path());
+      if (!node.isLeaf()) {
+        check(s.result() == null, "group " + s.path() + " has a result");
+      }
+      if (s.status() != StepStatus.CANCELLED || t.cancelAccepted()) {
+        continue;
+      }
+      boolean failFastFailed = false;
+      for (Plan.Node up = node.parent().orElse(null); up != null; up = up.parent().orElse(null)) {
+        failFastFailed |=
+            up.group().type() == GroupType.PARALLEL
+                && up.group().failFast()
+                && byPath.get(up.path()).status() == StepStatus.FAILED;
+      }
+      check(failFastFailed, s.path() + " was cancelled though nobody cancelled the run and no fail-fast group around it failed");
+    }
+  }
+
+  /**
    * {@code errors} lists, in completion order, each listed failed or timed-out step where the failure
    * began (a leaf, or a condition that could not be evaluated), with that step's error; no group
    * fails into it because of a child.

@@ -1,16 +1,16 @@
 package dev.wf.coordinator.engine;
 
-import dev.wf.coordinator.engine.RunSimulation.Transcript;
+import dev.wf.coordinator.engine.RunSimulation.World;
 import dev.wf.coordinator.engine.WorkflowShapes.Shape;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
 import net.jqwik.api.EdgeCasesMode;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.RandomDistribution;
-import net.jqwik.api.constraints.IntRange;
 
 /**
  * Properties of the result and event contract (DESIGN.md sections 2, 3, 6, 7) over random workflow
@@ -27,49 +27,55 @@ class RunMachinePropertiesTest {
     return WorkflowShapes.workflows();
   }
 
-  /** The world's choices, one per input; past the end of the list the run is driven to its end. */
+  /**
+   * The world's choices, one per input (past the end of the list the run is driven to its end), how
+   * often a lost step may be dispatched again, and how rough the world is.
+   */
   @Provide
-  Arbitrary<List<Integer>> behaviours() {
-    return Arbitraries.integers().between(0, 999_999).list().ofMaxSize(600).withSizeDistribution(RandomDistribution.uniform());
+  Arbitrary<World> worlds() {
+    Arbitrary<List<Integer>> choices =
+        Arbitraries.integers().between(0, 999_999).list().ofMaxSize(600).withSizeDistribution(RandomDistribution.uniform());
+    return Combinators.combine(choices, Arbitraries.integers().between(0, 3), Arbitraries.of(false, true)).as(World::new);
   }
 
-  private static RunInvariants run(Shape workflow, List<Integer> behaviour, int maxLost) {
-    Transcript t = RunSimulation.run(WorkflowShapes.toJson(workflow), behaviour, maxLost);
-    return RunInvariants.of(t);
+  private static RunInvariants run(Shape workflow, World world) {
+    return RunInvariants.of(RunSimulation.run(WorkflowShapes.toJson(workflow), world));
   }
 
   @Property(tries = TRIES, edgeCases = EdgeCasesMode.MIXIN, seed = "4179")
   void everyStepThatStartsEndsExactlyOnce(
-      @ForAll("workflows") Shape workflow, @ForAll("behaviours") List<Integer> behaviour,
-      @ForAll @IntRange(max = 3) int maxLost) {
-    run(workflow, behaviour, maxLost).everyStepThatStartedEndsOnce();
+      @ForAll("workflows") Shape workflow, @ForAll("worlds") World world) {
+    run(workflow, world).everyStepThatStartedEndsOnce();
   }
 
   @Property(tries = TRIES, edgeCases = EdgeCasesMode.MIXIN, seed = "5281")
   void stepsAreListedInCompletionOrderChildrenBeforeTheirGroup(
-      @ForAll("workflows") Shape workflow, @ForAll("behaviours") List<Integer> behaviour,
-      @ForAll @IntRange(max = 3) int maxLost) {
-    run(workflow, behaviour, maxLost).stepsFollowCompletionOrderAndTheTree();
+      @ForAll("workflows") Shape workflow, @ForAll("worlds") World world) {
+    run(workflow, world).stepsFollowCompletionOrderAndTheTree();
+  }
+
+  @Property(tries = TRIES, edgeCases = EdgeCasesMode.MIXIN, seed = "5903")
+  void stepsAreCancelledOnlyByARunCancelOrAFailFastGroup(
+      @ForAll("workflows") Shape workflow,
+      @ForAll("worlds") World world) {
+    run(workflow, world).stepsAreCancelledOnlyByARunCancelOrAFailFastGroup();
   }
 
   @Property(tries = TRIES, edgeCases = EdgeCasesMode.MIXIN, seed = "6011")
   void errorsListEachFailureOnceWhereItBegan(
-      @ForAll("workflows") Shape workflow, @ForAll("behaviours") List<Integer> behaviour,
-      @ForAll @IntRange(max = 3) int maxLost) {
-    run(workflow, behaviour, maxLost).errorsListEachFailureOnceWhereItBegan();
+      @ForAll("workflows") Shape workflow, @ForAll("worlds") World world) {
+    run(workflow, world).errorsListEachFailureOnceWhereItBegan();
   }
 
   @Property(tries = TRIES, edgeCases = EdgeCasesMode.MIXIN, seed = "7309")
   void theRunEndsWithOneWorkflowCompleteAndAnOutcomeThatFollowsTheRoot(
-      @ForAll("workflows") Shape workflow, @ForAll("behaviours") List<Integer> behaviour,
-      @ForAll @IntRange(max = 3) int maxLost) {
-    run(workflow, behaviour, maxLost).runOutcomeFollowsTheRoot();
+      @ForAll("workflows") Shape workflow, @ForAll("worlds") World world) {
+    run(workflow, world).runOutcomeFollowsTheRoot();
   }
 
   @Property(tries = TRIES, edgeCases = EdgeCasesMode.MIXIN, seed = "8117")
   void nothingIsDispatchedOrLeftSetAfterACancelOrTheEnd(
-      @ForAll("workflows") Shape workflow, @ForAll("behaviours") List<Integer> behaviour,
-      @ForAll @IntRange(max = 3) int maxLost) {
-    run(workflow, behaviour, maxLost).nothingHappensAfterTheEndOrACancel();
+      @ForAll("workflows") Shape workflow, @ForAll("worlds") World world) {
+    run(workflow, world).nothingHappensAfterTheEndOrACancel();
   }
 }

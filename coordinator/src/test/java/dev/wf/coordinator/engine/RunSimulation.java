@@ -30,6 +30,18 @@ import java.util.TreeMap;
 final class RunSimulation {
   static final String RUN = "run-p";
 
+  /**
+   * How the world behaves: {@code choices} picks each move; a step lost with its agent more than
+   * {@code maxLost} times fails; a {@code rough} world loses agents, fires timers and cancels runs
+   * several times as often.
+   */
+  record World(List<Integer> choices, int maxLost, boolean rough) {
+    @Override
+    public String toString() {
+      return "World[maxLost=" + maxLost + ", rough=" + rough + ", choices=" + choices + "]";
+    }
+  }
+
   /** One input given to the machine, with what the world knew before it. */
   record Applied(String label, Input input, Outcome outcome, boolean endedBefore, boolean cancelledBefore) {}
 
@@ -95,6 +107,8 @@ final class RunSimulation {
   private final RunMachine machine;
   private final InMemoryRunStore store = new InMemoryRunStore();
   private final List<Integer> choices;
+  /** Multiplies the weight of the moves that make trouble. */
+  private final int trouble;
   private int nextChoice;
   private int choice;
   private long now = 1_000_000;
@@ -106,10 +120,11 @@ final class RunSimulation {
   private boolean cancelAccepted;
   private WorkflowResult result;
 
-  private RunSimulation(String definition, List<Integer> choices, int maxLost) {
-    this.machine = new RunMachine(new MachineConfig(maxLost, Duration.ofSeconds(15), Duration.ofSeconds(60)));
+  private RunSimulation(String definition, World world) {
+    this.machine = new RunMachine(new MachineConfig(world.maxLost(), Duration.ofSeconds(15), Duration.ofSeconds(60)));
     this.definition = definition;
-    this.choices = choices;
+    this.choices = world.choices();
+    this.trouble = world.rough() ? 6 : 1;
     DefinitionReader.Result read = DefinitionReader.parse(definition, true);
     if (!read.ok()) {
       throw new IllegalArgumentException("generator wrote bad JSON: " + read.problems() + "\n" + definition);
@@ -122,12 +137,9 @@ final class RunSimulation {
     this.plan = Plan.of(v.workflow().orElseThrow());
   }
 
-  /**
-   * Runs {@code definition} to its end, taking the world's choices from {@code choices}; a step lost
-   * with its agent more than {@code maxLost} times fails.
-   */
-  static Transcript run(String definition, List<Integer> choices, int maxLost) {
-    return new RunSimulation(definition, choices, maxLost).run();
+  /** Runs {@code definition} to its end in {@code world}. */
+  static Transcript run(String definition, World world) {
+    return new RunSimulation(definition, world).run();
   }
 
   private Transcript run() {
@@ -164,11 +176,11 @@ final class RunSimulation {
       }
     }
     if (!timers.isEmpty()) {
-      moves.add(new Move(Math.max(10, agentWeight / 8), this::fireNextTimer));
+      moves.add(new Move(Math.max(10, agentWeight * trouble / 8), this::fireNextTimer));
     }
-    moves.add(new Move(cancelAccepted ? 1 : 3, () -> apply("cancel the run", new Input.CancelRun("by the test"))));
+    moves.add(new Move((cancelAccepted ? 1 : 3) * trouble, () -> apply("cancel the run", new Input.CancelRun("by the test"))));
     if (!gone.isEmpty()) {
-      moves.add(new Move(3, this::staleReport));
+      moves.add(new Move(3 * trouble, this::staleReport));
     }
     // With nothing in flight and no timer set, nothing but the user could move the run on.
     return live.isEmpty() && timers.isEmpty() ? List.of() : moves;
@@ -182,9 +194,9 @@ final class RunSimulation {
           return;
         }
         moves.add(new Move(80, () -> start(a, a.attempt)));
-        moves.add(new Move(5, () -> lose(a)));
-        moves.add(new Move(4, () -> handBack(a)));
-        moves.add(new Move(2, () -> refuse(a)));
+        moves.add(new Move(5 * trouble, () -> lose(a)));
+        moves.add(new Move(4 * trouble, () -> handBack(a)));
+        moves.add(new Move(2 * trouble, () -> refuse(a)));
       }
       case RUNNING -> {
         if (a.cancelAsked) {
@@ -193,12 +205,12 @@ final class RunSimulation {
         moves.add(new Move(40, () -> finish(a, AttemptStatus.SUCCESS, null)));
         moves.add(new Move(25, () -> failAttempt(a, false)));
         moves.add(new Move(10, () -> failAttempt(a, true)));
-        moves.add(new Move(5, () -> lose(a)));
-        moves.add(new Move(3, () -> handBack(a)));
-        moves.add(new Move(2, () -> finish(a, AttemptStatus.FAILED, "agent error: boom")));
-        moves.add(new Move(2, () -> redeliver(a)));
+        moves.add(new Move(5 * trouble, () -> lose(a)));
+        moves.add(new Move(3 * trouble, () -> handBack(a)));
+        moves.add(new Move(2 * trouble, () -> finish(a, AttemptStatus.FAILED, "agent error: boom")));
+        moves.add(new Move(2 * trouble, () -> redeliver(a)));
         if (!a.cancelAsked) {
-          moves.add(new Move(2, () -> finish(a, AttemptStatus.CANCELLED, "killed by an operator")));
+          moves.add(new Move(2 * trouble, () -> finish(a, AttemptStatus.CANCELLED, "killed by an operator")));
         }
       }
       case BETWEEN_ATTEMPTS -> {
@@ -206,7 +218,7 @@ final class RunSimulation {
           moves.add(new Move(60, () -> finish(a, AttemptStatus.CANCELLED, "cancelled between attempts")));
         }
         moves.add(new Move(80, () -> start(a, a.attempt + 1)));
-        moves.add(new Move(5, () -> lose(a)));
+        moves.add(new Move(5 * trouble, () -> lose(a)));
       }
       default -> throw new IllegalStateException("agent of " + id + " is " + a.phase);
     }
@@ -357,9 +369,6 @@ final class RunSimulation {
       throw violation("the machine threw on `" + label + "`: " + e, e);
     }
     applied.add(new Applied(label, input, o, endedBefore, cancelledBefore));
-    if (System.getenv("SIMDEBUG") != null || Boolean.getBoolean("simdebug")) {
-      System.out.println("APPLY " + label + " -> " + o.commands().stream().filter(c -> !(c instanceof Command.Emit)).toList());
-    }
     if (input instanceof Input.CancelRun && !endedBefore && o.ignored().isEmpty()) {
       cancelAccepted = true;
     }
@@ -384,9 +393,6 @@ final class RunSimulation {
       }
     }
     forgetSuperseded();
-    if (System.getenv("SIMDEBUG") != null) {
-      System.out.println("TIMERS " + timers + " now=" + now);
-    }
     return o;
   }
 
