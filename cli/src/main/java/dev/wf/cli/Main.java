@@ -13,6 +13,14 @@ import picocli.CommandLine.Command;
       ValidateCommand.class,
       RunCommand.class,
       BenchCommand.class,
+      SubmitCommand.class,
+      StatusCommand.class,
+      WatchCommand.class,
+      CancelCommand.class,
+      AgentsCommand.class,
+      CoordinatorCommand.class,
+      AgentCommand.class,
+      BrokerCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

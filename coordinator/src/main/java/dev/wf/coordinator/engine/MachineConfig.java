@@ -9,10 +9,11 @@ import java.time.Duration;
  * @param cancelGrace how long a cancelled attempt may take to confirm before it counts as cancelled
  * @param reportGrace how long past an attempt's timeout (plus backoff) the coordinator waits for
  *     any report from its agent before it declares the attempt lost
+ * @param startTimeout how long a step may wait for an agent of its pool when it does not say
  */
-public record MachineConfig(int maxLost, Duration cancelGrace, Duration reportGrace) {
+public record MachineConfig(int maxLost, Duration cancelGrace, Duration reportGrace, Duration startTimeout) {
   public static final MachineConfig DEFAULT =
-      new MachineConfig(3, Duration.ofSeconds(15), Duration.ofSeconds(60));
+      new MachineConfig(3, Duration.ofSeconds(15), Duration.ofSeconds(60), Duration.ofMinutes(10));
 
   public MachineConfig {
     if (maxLost < 0) {

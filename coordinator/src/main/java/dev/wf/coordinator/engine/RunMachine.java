@@ -226,7 +226,11 @@ public final class RunMachine {
               now,
               null);
       commands.add(new Command.DispatchStep(d));
-      commands.add(new Command.SetTimer(Timers.start(dispatchId), now + leaf.startTimeout().toMillis()));
+      commands.add(new Command.SetTimer(Timers.start(dispatchId), now + startTimeout(leaf).toMillis()));
+    }
+
+    private java.time.Duration startTimeout(Leaf leaf) {
+      return leaf.startTimeout().orElse(config.startTimeout());
     }
 
     private String render(Plan.Node node, String value, Map<String, Object> vars) {
@@ -441,7 +445,7 @@ public final class RunMachine {
           if (s.phase != Phase.WAITING) {
             return Optional.of("stale timer " + timerId);
           }
-          end(node, s, StepStatus.FAILED, "no agent of pool \"" + node.leaf().pool() + "\" started the step within " + Durations.format(node.leaf().startTimeout()), true);
+          end(node, s, StepStatus.FAILED, "no agent of pool \"" + node.leaf().pool() + "\" started the step within " + Durations.format(startTimeout(node.leaf())), true);
         }
         case GUARD -> {
           if (s.phase != Phase.RUNNING) {
@@ -667,12 +671,13 @@ public final class RunMachine {
     // ---- the end of the run ---------------------------------------------------------------
 
     private void finishRun(Plan.Node root, StepState s) {
+      // A failure the root forgives (onError: continue) leaves a run cancelled while it ran
+      // cancelled, not a success: the cancel cut it short, the failure did not decide it.
+      boolean forgiven = s.status.isFailure() && root.step().onError() == OnError.CONTINUE;
       boolean success =
-          s.status == StepStatus.SUCCESS
-              || s.status == StepStatus.SKIPPED
-              || (s.status.isFailure() && root.step().onError() == OnError.CONTINUE);
+          s.status == StepStatus.SUCCESS || s.status == StepStatus.SKIPPED || (forgiven && !run.cancelRequested);
       run.status =
-          s.status == StepStatus.CANCELLED
+          s.status == StepStatus.CANCELLED || (forgiven && run.cancelRequested)
               ? RunStatus.CANCELLED
               : success ? RunStatus.SUCCESS : RunStatus.FAILED;
       run.endedAt = now;

@@ -29,6 +29,7 @@ public final class Coordinator implements AutoCloseable {
 
   private final CoordinatorConfig config;
   private final TopicAdmin admin;
+  private final AgentRegistry registry;
   private final KafkaStreams streams;
   private final CountDownLatch running = new CountDownLatch(1);
   private volatile Throwable fatal;
@@ -37,7 +38,8 @@ public final class Coordinator implements AutoCloseable {
     this.config = config;
     this.admin = new TopicAdmin(config.bootstrap(), config.clientProperties());
     createTopics();
-    Topology topology = topology(config, new PoolTopics(admin, config.topics(), config.partitions(), config.replication()));
+    this.registry = new AgentRegistry(config.bootstrap(), config.topics(), config.clientProperties(), config.agentTimeout(), System::currentTimeMillis);
+    Topology topology = topology(config, new PoolTopics(admin, config.topics(), config.partitions(), config.replication()), registry);
     this.streams = new KafkaStreams(topology, streamsProperties(config));
     streams.setStateListener(
         (now, before) -> {
@@ -76,6 +78,10 @@ public final class Coordinator implements AutoCloseable {
     return fatal;
   }
 
+  public AgentRegistry agents() {
+    return registry;
+  }
+
   private void createTopics() {
     Topics t = config.topics();
     int n = config.partitions();
@@ -99,7 +105,7 @@ public final class Coordinator implements AutoCloseable {
     return t.prefix() + "coordinator-runs";
   }
 
-  static Topology topology(CoordinatorConfig config, PoolTopics pools) {
+  static Topology topology(CoordinatorConfig config, PoolTopics pools, AgentRegistry registry) {
     Topics t = config.topics();
     TopicNameExtractor<String, byte[]> byHeader = (k, v, ctx) -> Routes.topicOf(ctx.headers());
     Topology topology = new Topology();
@@ -109,10 +115,10 @@ public final class Coordinator implements AutoCloseable {
     topology.addSink(IntakeTriage.TO_OUT, byHeader, new StringSerializer(), new ByteArraySerializer(), "triage");
 
     topology.addSource("runs-in", new StringDeserializer(), new ByteArrayDeserializer(), runsTopic(t), t.stepEvents());
-    topology.addProcessor("runs", () -> new RunProcessor(config, pools), "runs-in");
+    topology.addProcessor("runs", () -> new RunProcessor(config, pools, registry), "runs-in");
     topology.addSink(RunProcessor.TO_OUT, byHeader, new StringSerializer(), new ByteArraySerializer(), "runs");
     Map<String, String> largeLog = Map.of("max.message.bytes", TopicAdmin.LARGE);
-    for (String store : List.of(RunProcessor.RUNS, RunProcessor.STEPS, RunProcessor.DEFINITIONS, RunProcessor.TIMERS, RunProcessor.TIMER_INDEX)) {
+    for (String store : List.of(RunProcessor.RUNS, RunProcessor.STEPS, RunProcessor.DEFINITIONS, RunProcessor.TIMERS, RunProcessor.TIMER_INDEX, RunProcessor.AGENT_ATTEMPTS)) {
       topology.addStateStore(
           Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(), Serdes.ByteArray())
               .withCachingDisabled()
@@ -140,13 +146,17 @@ public final class Coordinator implements AutoCloseable {
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "10000");
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), "2000");
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), TopicAdmin.LARGE);
-    p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, "1");
+    if (config.applicationServer() != null) {
+      p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.applicationServer());
+    }
+    p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, Integer.toString(config.standbyReplicas()));
     return p;
   }
 
   @Override
   public void close() {
     streams.close(Duration.ofSeconds(30));
+    registry.close();
     admin.close();
   }
 }

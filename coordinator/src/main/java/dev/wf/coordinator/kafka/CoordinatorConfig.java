@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param limits bounds on a definition's size and depth
  * @param machine the state machine's knobs
  * @param clientProperties extra Kafka client properties (security: TLS, SASL...)
+ * @param agentTimeout an agent silent this long is dead and its attempts are dispatched again
+ * @param standbyReplicas warm copies of each task's state on other instances, for fast takeover
  */
 public record CoordinatorConfig(
     String bootstrap,
@@ -34,7 +36,10 @@ public record CoordinatorConfig(
     int maxDefinitionBytes,
     WorkflowValidator.Limits limits,
     MachineConfig machine,
-    Map<String, String> clientProperties) {
+    Map<String, String> clientProperties,
+    java.time.Duration agentTimeout,
+    int standbyReplicas,
+    String applicationServer) {
   public CoordinatorConfig {
     Objects.requireNonNull(bootstrap, "bootstrap");
     Objects.requireNonNull(topics, "topics");
@@ -53,22 +58,35 @@ public record CoordinatorConfig(
 
   public static CoordinatorConfig defaults(String bootstrap, Path stateDir) {
     return new CoordinatorConfig(
-        bootstrap, Topics.DEFAULT, 3, (short) 1, stateDir, 10, 1024 * 1024, WorkflowValidator.Limits.DEFAULT, MachineConfig.DEFAULT, Map.of());
+        bootstrap, Topics.DEFAULT, 3, (short) 1, stateDir, 10, 1024 * 1024, WorkflowValidator.Limits.DEFAULT, MachineConfig.DEFAULT, Map.of(), java.time.Duration.ofSeconds(10), 1, null);
   }
 
   public CoordinatorConfig withTopics(Topics t) {
-    return new CoordinatorConfig(bootstrap, t, partitions, replication, stateDir, commitIntervalMs, maxDefinitionBytes, limits, machine, clientProperties);
+    return new CoordinatorConfig(bootstrap, t, partitions, replication, stateDir, commitIntervalMs, maxDefinitionBytes, limits, machine, clientProperties, agentTimeout, standbyReplicas, applicationServer);
   }
 
   public CoordinatorConfig withCommitInterval(long ms) {
-    return new CoordinatorConfig(bootstrap, topics, partitions, replication, stateDir, ms, maxDefinitionBytes, limits, machine, clientProperties);
+    return new CoordinatorConfig(bootstrap, topics, partitions, replication, stateDir, ms, maxDefinitionBytes, limits, machine, clientProperties, agentTimeout, standbyReplicas, applicationServer);
   }
 
   public CoordinatorConfig withClientProperties(Map<String, String> props) {
-    return new CoordinatorConfig(bootstrap, topics, partitions, replication, stateDir, commitIntervalMs, maxDefinitionBytes, limits, machine, props);
+    return new CoordinatorConfig(bootstrap, topics, partitions, replication, stateDir, commitIntervalMs, maxDefinitionBytes, limits, machine, props, agentTimeout, standbyReplicas, applicationServer);
+  }
+
+  public CoordinatorConfig withMachine(MachineConfig m, java.time.Duration agentSilence) {
+    return new CoordinatorConfig(bootstrap, topics, partitions, replication, stateDir, commitIntervalMs, maxDefinitionBytes, limits, m, clientProperties, agentSilence, standbyReplicas, applicationServer);
+  }
+
+  public CoordinatorConfig withLimits(int maxBytes, WorkflowValidator.Limits l, int standbys) {
+    return new CoordinatorConfig(bootstrap, topics, partitions, replication, stateDir, commitIntervalMs, maxBytes, l, machine, clientProperties, agentTimeout, standbys, applicationServer);
+  }
+
+  /** {@code host:port} where this instance's HTTP API answers, for queries of other instances. */
+  public CoordinatorConfig withApplicationServer(String hostPort) {
+    return new CoordinatorConfig(bootstrap, topics, partitions, replication, stateDir, commitIntervalMs, maxDefinitionBytes, limits, machine, clientProperties, agentTimeout, standbyReplicas, hostPort);
   }
 
   public CoordinatorConfig withPartitions(int n, short rf) {
-    return new CoordinatorConfig(bootstrap, topics, n, rf, stateDir, commitIntervalMs, maxDefinitionBytes, limits, machine, clientProperties);
+    return new CoordinatorConfig(bootstrap, topics, n, rf, stateDir, commitIntervalMs, maxDefinitionBytes, limits, machine, clientProperties, agentTimeout, standbyReplicas, applicationServer);
   }
 }

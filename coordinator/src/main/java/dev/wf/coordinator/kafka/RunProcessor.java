@@ -45,6 +45,7 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
   static final String DEFINITIONS = "definitions";
   static final String TIMERS = "timers";
   static final String TIMER_INDEX = "timer-index";
+  static final String AGENT_ATTEMPTS = "agent-attempts";
   static final String TO_OUT = "runs-to-out";
   private static final Logger LOG = LoggerFactory.getLogger("wf.coordinator");
   private static final int PLAN_CACHE = 1000;
@@ -53,6 +54,8 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
   private final Topics topics;
   private final RunMachine machine;
   private final PoolTopics pools;
+  private final AgentRegistry registry;
+  private KeyValueStore<String, byte[]> agentAttempts;
   private ProcessorContext<String, byte[]> context;
   private KeyValueStore<String, byte[]> runs;
   private KeyValueStore<String, byte[]> steps;
@@ -69,7 +72,8 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
         }
       };
 
-  RunProcessor(CoordinatorConfig config, PoolTopics pools) {
+  RunProcessor(CoordinatorConfig config, PoolTopics pools, AgentRegistry registry) {
+    this.registry = registry;
     this.config = config;
     this.topics = config.topics();
     this.machine = new RunMachine(config.machine());
@@ -84,7 +88,9 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
     this.definitions = context.getStateStore(DEFINITIONS);
     this.timers = context.getStateStore(TIMERS);
     this.timerIndex = context.getStateStore(TIMER_INDEX);
+    this.agentAttempts = context.getStateStore(AGENT_ATTEMPTS);
     context.schedule(Duration.ofMillis(100), PunctuationType.WALL_CLOCK_TIME, this::fireTimers);
+    context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::checkAgents);
   }
 
   @Override
@@ -195,6 +201,44 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
       return;
     }
     apply(report.runId(), plan, new Input.Report(report));
+    String key = report.agent() + StoreRunView.SEP + report.runId() + StoreRunView.SEP + report.dispatchId();
+    if (report instanceof StepReport.Started) {
+      agentAttempts.put(key, new byte[0]);
+    } else if (report instanceof StepReport.Finished || report instanceof StepReport.Returned) {
+      agentAttempts.delete(key);
+    }
+  }
+
+  // ---- liveness ----------------------------------------------------------------------------
+
+  /** Attempts of agents that went silent are lost: the machine dispatches them again. */
+  private void checkAgents(long wallNow) {
+    if (registry == null || !registry.caughtUp()) {
+      return;
+    }
+    List<String> lost = new ArrayList<>();
+    try (KeyValueIterator<String, byte[]> it = agentAttempts.all()) {
+      while (it.hasNext()) {
+        String key = it.next().key;
+        String agent = key.substring(0, Math.max(0, key.indexOf(StoreRunView.SEP)));
+        if (registry.isDead(agent)) {
+          lost.add(key);
+        }
+      }
+    }
+    for (String key : lost) {
+      String[] parts = key.split(String.valueOf(StoreRunView.SEP), 3);
+      agentAttempts.delete(key);
+      if (parts.length < 3) {
+        continue;
+      }
+      Plan plan = plan(parts[1]);
+      if (plan != null) {
+        String why = registry.why(parts[0]);
+        LOG.info("run {}: attempt {} lost: {}", parts[1], parts[2], why);
+        apply(parts[1], plan, new Input.AttemptLost(parts[2], why));
+      }
+    }
   }
 
   // ---- applying and carrying out commands ---------------------------------------------------
@@ -210,7 +254,13 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
       return;
     }
     view.flush();
-    outcome.ignored().ifPresent(why -> LOG.debug("run {}: ignored {}: {}", runId, input.getClass().getSimpleName(), why));
+    outcome.ignored().ifPresent(why -> {
+      if (why.startsWith("stale")) {
+        LOG.info("run {}: {}", runId, why);
+      } else {
+        LOG.debug("run {}: ignored {}: {}", runId, input.getClass().getSimpleName(), why);
+      }
+    });
     for (Command c : outcome.commands()) {
       carryOut(runId, c);
     }

@@ -14,13 +14,15 @@ import net.jqwik.api.RandomDistribution;
 
 /**
  * Properties of the result and event contract (DESIGN.md sections 2, 3, 6, 7) over random workflow
- * trees and random agent behaviour: agents start, retry, succeed, fail, time out, get lost, hand
- * steps back and confirm cancels in any order; timers fire; the user may cancel the run.
+ * trees and random agent behaviour ({@link RunSimulation}): agents start, retry, succeed, fail,
+ * time out, get lost, hand steps back, refuse them and confirm cancels in any order; timers fire;
+ * the user may cancel the run. A failure names the property broken and lists the definition and
+ * every input given to the machine, after jqwik shrank both.
  *
  * <p>Seeds are fixed so that the build is repeatable; change one (or drop it) to explore further.
  */
 class RunMachinePropertiesTest {
-  private static final int TRIES = 300;
+  private static final int TRIES = 1000;
 
   @Provide
   Arbitrary<Shape> workflows() {
@@ -34,8 +36,14 @@ class RunMachinePropertiesTest {
   @Provide
   Arbitrary<World> worlds() {
     Arbitrary<List<Integer>> choices =
-        Arbitraries.integers().between(0, 999_999).list().ofMaxSize(600).withSizeDistribution(RandomDistribution.uniform());
-    return Combinators.combine(choices, Arbitraries.integers().between(0, 3), Arbitraries.of(false, true)).as(World::new);
+        Arbitraries.integers()
+            .between(0, 999_999)
+            .list()
+            .ofMaxSize(600)
+            .withSizeDistribution(RandomDistribution.uniform());
+    return Combinators.combine(
+            choices, Arbitraries.integers().between(0, 3), Arbitraries.of(false, true))
+        .as(World::new);
   }
 
   private static RunInvariants run(Shape workflow, World world) {
@@ -56,8 +64,7 @@ class RunMachinePropertiesTest {
 
   @Property(tries = TRIES, edgeCases = EdgeCasesMode.MIXIN, seed = "5903")
   void stepsAreCancelledOnlyByARunCancelOrAFailFastGroup(
-      @ForAll("workflows") Shape workflow,
-      @ForAll("worlds") World world) {
+      @ForAll("workflows") Shape workflow, @ForAll("worlds") World world) {
     run(workflow, world).stepsAreCancelledOnlyByARunCancelOrAFailFastGroup();
   }
 

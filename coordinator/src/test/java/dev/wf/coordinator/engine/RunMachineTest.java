@@ -577,6 +577,32 @@ class RunMachineTest {
       assertThat(f.result().status()).isEqualTo(RunStatus.CANCELLED);
       assertThat(f.timers()).isEmpty();
     }
+
+    @Test
+    void shouldNotReportSuccessWhenACancelledRunsRootForgivesAFailure() {
+      var f =
+          given(
+                  """
+                  name: Root
+                  type: parallel
+                  failFast: false
+                  onError: continue
+                  steps:
+                    - { name: A, action: { kind: noop } }
+                    - { name: B, action: { kind: noop } }
+                  """)
+              .start()
+              .started("A")
+              .fails("A", "exit 1")
+              .cancelRun();
+      assertThat(f.stepLines()).containsExactly("A=failed", "B=cancelled", "Root=failed");
+      assertThat(f.result().status()).isEqualTo(RunStatus.CANCELLED);
+      assertThat(f.result().success()).isFalse();
+      var lines = f.eventLines();
+      assertThat(lines.subList(lines.size() - 2, lines.size()))
+          .containsExactly("workflow:cancelled Root", "workflow:complete Root");
+      assertThat(f.result().errors()).extracting(ErrorEntry::step).containsExactly("A");
+    }
   }
 
   @Nested
@@ -607,7 +633,7 @@ class RunMachineTest {
 
     @Test
     void shouldFailAfterTooManyLosses() {
-      var f = given(ONE, new MachineConfig(2, Duration.ofSeconds(5), Duration.ofSeconds(60))).start();
+      var f = given(ONE, new MachineConfig(2, Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofMinutes(10))).start();
       for (int i = 0; i < 3; i++) {
         f.started("A").apply(new Input.AttemptLost(f.dispatchOf("A").dispatchId(), "gone"));
       }

@@ -21,8 +21,10 @@ import java.util.TreeMap;
  *
  * <p>The world is made of the dispatches still current (the step's state holds that dispatch id),
  * each played by an agent that starts it, fails and retries it, finishes it, is lost, hands it
- * back, or confirms a cancel it was asked for; plus the timers the machine set (the earliest one
- * may fire: time jumps to it) and the user, who may cancel the run. Every choice is read from
+ * back, refuses it, dies so that another agent gets it again, or confirms a cancel it was asked
+ * for; plus the timers the machine set (the earliest one may fire: time jumps to it), late reports
+ * from superseded dispatches (which must change nothing) and the user, who may cancel the run.
+ * After the end a few more inputs arrive; they must all be ignored. Every choice is read from
  * {@code choices} so that jqwik can shrink a behaviour; when they run out, the world takes the
  * first move (start, succeed, confirm a cancel, else fire the next timer), which always finishes a
  * correct run within a few moves per step.
@@ -43,7 +45,8 @@ final class RunSimulation {
   }
 
   /** One input given to the machine, with what the world knew before it. */
-  record Applied(String label, Input input, Outcome outcome, boolean endedBefore, boolean cancelledBefore) {}
+  record Applied(
+      String label, Input input, Outcome outcome, boolean endedBefore, boolean cancelledBefore) {}
 
   /** The recorded run: every input and its outcome, the published result and the timers left. */
   record Transcript(
@@ -82,6 +85,7 @@ final class RunSimulation {
     AgentPhase phase = AgentPhase.QUEUED;
     int attempt;
     boolean cancelAsked;
+
     /** Refused by its agent: nobody will run it, only its start timeout can end it. */
     boolean refused;
 
@@ -107,8 +111,10 @@ final class RunSimulation {
   private final RunMachine machine;
   private final InMemoryRunStore store = new InMemoryRunStore();
   private final List<Integer> choices;
+
   /** Multiplies the weight of the moves that make trouble. */
   private final int trouble;
+
   private int nextChoice;
   private int choice;
   private long now = 1_000_000;
@@ -121,18 +127,26 @@ final class RunSimulation {
   private WorkflowResult result;
 
   private RunSimulation(String definition, World world) {
-    this.machine = new RunMachine(new MachineConfig(world.maxLost(), Duration.ofSeconds(15), Duration.ofSeconds(60)));
+    this.machine =
+        new RunMachine(
+            new MachineConfig(
+                world.maxLost(),
+                Duration.ofSeconds(15),
+                Duration.ofSeconds(60),
+                Duration.ofMinutes(10)));
     this.definition = definition;
     this.choices = world.choices();
     this.trouble = world.rough() ? 6 : 1;
     DefinitionReader.Result read = DefinitionReader.parse(definition, true);
     if (!read.ok()) {
-      throw new IllegalArgumentException("generator wrote bad JSON: " + read.problems() + "\n" + definition);
+      throw new IllegalArgumentException(
+          "generator wrote bad JSON: " + read.problems() + "\n" + definition);
     }
     WorkflowValidator.Validation v = WorkflowValidator.validate(read.tree());
     List<Problem> errors = v.errors();
     if (!errors.isEmpty()) {
-      throw new IllegalArgumentException("generator wrote an invalid workflow: " + errors + "\n" + definition);
+      throw new IllegalArgumentException(
+          "generator wrote an invalid workflow: " + errors + "\n" + definition);
     }
     this.plan = Plan.of(v.workflow().orElseThrow());
   }
@@ -152,14 +166,16 @@ final class RunSimulation {
       }
       List<Move> options = moves();
       if (options.isEmpty()) {
-        throw violation("the run is stuck: it has not ended, nothing is in flight and no timer is set");
+        throw violation(
+            "the run is stuck: it has not ended, nothing is in flight and no timer is set");
       }
       choice = nextChoice < choices.size() ? choices.get(nextChoice++) : 0;
       pick(options).action().run();
     }
     Map<String, Long> timersAtEnd = Map.copyOf(timers);
     afterTheEnd();
-    return new Transcript(definition, plan, List.copyOf(applied), result, cancelAccepted, timersAtEnd, store);
+    return new Transcript(
+        definition, plan, List.copyOf(applied), result, cancelAccepted, timersAtEnd, store);
   }
 
   // ---- the world's moves --------------------------------------------------------------------
@@ -178,7 +194,10 @@ final class RunSimulation {
     if (!timers.isEmpty()) {
       moves.add(new Move(Math.max(10, agentWeight * trouble / 8), this::fireNextTimer));
     }
-    moves.add(new Move((cancelAccepted ? 1 : 3) * trouble, () -> apply("cancel the run", new Input.CancelRun("by the test"))));
+    moves.add(
+        new Move(
+            (cancelAccepted ? 1 : 3) * trouble,
+            () -> apply("cancel the run", new Input.CancelRun("by the test"))));
     if (!gone.isEmpty()) {
       moves.add(new Move(3 * trouble, this::staleReport));
     }
@@ -207,15 +226,19 @@ final class RunSimulation {
         moves.add(new Move(10, () -> failAttempt(a, true)));
         moves.add(new Move(5 * trouble, () -> lose(a)));
         moves.add(new Move(3 * trouble, () -> handBack(a)));
-        moves.add(new Move(2 * trouble, () -> finish(a, AttemptStatus.FAILED, "agent error: boom")));
+        moves.add(
+            new Move(2 * trouble, () -> finish(a, AttemptStatus.FAILED, "agent error: boom")));
         moves.add(new Move(2 * trouble, () -> redeliver(a)));
         if (!a.cancelAsked) {
-          moves.add(new Move(2 * trouble, () -> finish(a, AttemptStatus.CANCELLED, "killed by an operator")));
+          moves.add(
+              new Move(
+                  2 * trouble, () -> finish(a, AttemptStatus.CANCELLED, "killed by an operator")));
         }
       }
       case BETWEEN_ATTEMPTS -> {
         if (a.cancelAsked) {
-          moves.add(new Move(60, () -> finish(a, AttemptStatus.CANCELLED, "cancelled between attempts")));
+          moves.add(
+              new Move(60, () -> finish(a, AttemptStatus.CANCELLED, "cancelled between attempts")));
         }
         moves.add(new Move(80, () -> start(a, a.attempt + 1)));
         moves.add(new Move(5 * trouble, () -> lose(a)));
@@ -256,34 +279,60 @@ final class RunSimulation {
         a.name + " finishes " + a.id() + " attempt " + a.attempt + ": " + outcome.word(),
         new Input.Report(
             new StepReport.Finished(
-                RUN, a.id(), a.attempt, a.name, now, outcome, outcome == AttemptStatus.SUCCESS ? IntNode.valueOf(a.attempt) : null, error)));
+                RUN,
+                a.id(),
+                a.attempt,
+                a.name,
+                now,
+                outcome,
+                outcome == AttemptStatus.SUCCESS ? IntNode.valueOf(a.attempt) : null,
+                error)));
   }
 
   /** The attempt fails or times out: the agent retries when it may, else reports the end. */
   private void failAttempt(Agent a, boolean timedOut) {
     if (a.lastAttempt()) {
-      finish(a, timedOut ? AttemptStatus.TIMEOUT : AttemptStatus.FAILED, timedOut ? "timed out after 10s" : "exit 1: boom");
+      finish(
+          a,
+          timedOut ? AttemptStatus.TIMEOUT : AttemptStatus.FAILED,
+          timedOut ? "timed out after 10s" : "exit 1: boom");
       return;
     }
     tick();
     long delay = 1000L << Math.min(a.attempt - 1, 5);
     a.phase = AgentPhase.BETWEEN_ATTEMPTS;
     apply(
-        a.name + " retries " + a.id() + " after attempt " + a.attempt + (timedOut ? " timed out" : " failed"),
+        a.name
+            + " retries "
+            + a.id()
+            + " after attempt "
+            + a.attempt
+            + (timedOut ? " timed out" : " failed"),
         new Input.Report(
-            new StepReport.Retrying(RUN, a.id(), a.attempt, a.name, now, timedOut ? "timed out after 10s" : "exit 1: boom", timedOut, delay)));
+            new StepReport.Retrying(
+                RUN,
+                a.id(),
+                a.attempt,
+                a.name,
+                now,
+                timedOut ? "timed out after 10s" : "exit 1: boom",
+                timedOut,
+                delay)));
   }
 
   private void lose(Agent a) {
     tick();
-    apply(a.name + " is lost running " + a.id(), new Input.AttemptLost(a.id(), a.name + " stopped heartbeating"));
+    apply(
+        a.name + " is lost running " + a.id(),
+        new Input.AttemptLost(a.id(), a.name + " stopped heartbeating"));
   }
 
   private void handBack(Agent a) {
     tick();
     apply(
         a.name + " hands " + a.id() + " back",
-        new Input.Report(new StepReport.Returned(RUN, a.id(), a.attempt, a.name, now, "agent stopping")));
+        new Input.Report(
+            new StepReport.Returned(RUN, a.id(), a.attempt, a.name, now, "agent stopping")));
   }
 
   /**
@@ -305,13 +354,16 @@ final class RunSimulation {
     a.refused = true;
     apply(
         a.name + " refuses " + a.id(),
-        new Input.Report(new StepReport.Refused(RUN, a.id(), a.name, now, "signature does not verify")));
+        new Input.Report(
+            new StepReport.Refused(RUN, a.id(), a.name, now, "signature does not verify")));
   }
 
   private void fireNextTimer() {
     Map.Entry<String, Long> next =
         timers.entrySet().stream()
-            .min(Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
+            .min(
+                Map.Entry.<String, Long>comparingByValue()
+                    .thenComparing(Map.Entry.comparingByKey()))
             .orElseThrow();
     // Read the entry before removing it: a TreeMap reuses the removed node for its successor.
     String id = next.getKey();
@@ -327,13 +379,36 @@ final class RunSimulation {
     tick();
     Input input =
         switch ((choice / 13) % 5) {
-          case 0 -> new Input.Report(new StepReport.Finished(RUN, a.id(), a.attempt, a.name, now, AttemptStatus.SUCCESS, IntNode.valueOf(-1), null));
+          case 0 ->
+              new Input.Report(
+                  new StepReport.Finished(
+                      RUN,
+                      a.id(),
+                      a.attempt,
+                      a.name,
+                      now,
+                      AttemptStatus.SUCCESS,
+                      IntNode.valueOf(-1),
+                      null));
           case 1 -> new Input.Report(new StepReport.Started(RUN, a.id(), a.attempt, a.name, now));
-          case 2 -> new Input.Report(new StepReport.Retrying(RUN, a.id(), a.attempt, a.name, now, "late", false, 1000));
-          case 3 -> new Input.Report(new StepReport.Returned(RUN, a.id(), a.attempt, a.name, now, "late"));
+          case 2 ->
+              new Input.Report(
+                  new StepReport.Retrying(
+                      RUN, a.id(), a.attempt, a.name, now, "late", false, 1000));
+          case 3 ->
+              new Input.Report(
+                  new StepReport.Returned(RUN, a.id(), a.attempt, a.name, now, "late"));
           default -> new Input.AttemptLost(a.id(), "late loss");
         };
-    Outcome o = apply("late " + input.getClass().getSimpleName() + " from " + a.name + " for superseded " + a.id(), input);
+    Outcome o =
+        apply(
+            "late "
+                + input.getClass().getSimpleName()
+                + " from "
+                + a.name
+                + " for superseded "
+                + a.id(),
+            input);
     if (o.ignored().isEmpty()) {
       throw violation("a report for a dispatch no longer current was not ignored");
     }
@@ -350,8 +425,12 @@ final class RunSimulation {
     for (Agent a : List.copyOf(gone.subList(Math.max(0, gone.size() - 3), gone.size()))) {
       apply(
           a.name + " reports late for " + a.id(),
-          new Input.Report(new StepReport.Finished(RUN, a.id(), a.attempt, a.name, now, AttemptStatus.SUCCESS, null, null)));
-      apply(a.name + " starts late " + a.id(), new Input.Report(new StepReport.Started(RUN, a.id(), a.attempt, a.name, now)));
+          new Input.Report(
+              new StepReport.Finished(
+                  RUN, a.id(), a.attempt, a.name, now, AttemptStatus.SUCCESS, null, null)));
+      apply(
+          a.name + " starts late " + a.id(),
+          new Input.Report(new StepReport.Started(RUN, a.id(), a.attempt, a.name, now)));
       apply("late timer for " + a.id(), new Input.TimerFired("guard|" + a.id()));
     }
   }
@@ -365,7 +444,13 @@ final class RunSimulation {
     try {
       o = machine.apply(plan, store, input, now);
     } catch (RuntimeException e) {
-      applied.add(new Applied(label + "  => THREW " + e, input, new Outcome(List.of(), Optional.of("threw")), endedBefore, cancelledBefore));
+      applied.add(
+          new Applied(
+              label + "  => THREW " + e,
+              input,
+              new Outcome(List.of(), Optional.of("threw")),
+              endedBefore,
+              cancelledBefore));
       throw violation("the machine threw on `" + label + "`: " + e, e);
     }
     applied.add(new Applied(label, input, o, endedBefore, cancelledBefore));
@@ -380,7 +465,14 @@ final class RunSimulation {
         Agent a = live.get(ca.dispatchId());
         if (a != null) {
           if (!a.name.equals(ca.agent())) {
-            throw violation("cancel of " + ca.dispatchId() + " sent to " + ca.agent() + ", but " + a.name + " runs it");
+            throw violation(
+                "cancel of "
+                    + ca.dispatchId()
+                    + " sent to "
+                    + ca.agent()
+                    + ", but "
+                    + a.name
+                    + " runs it");
           }
           a.cancelAsked = true;
         }
@@ -418,7 +510,15 @@ final class RunSimulation {
   }
 
   private AssertionError violation(String message, Throwable cause) {
-    Transcript t = new Transcript(definition, plan, List.copyOf(applied), result, cancelAccepted, Map.copyOf(timers), store);
+    Transcript t =
+        new Transcript(
+            definition,
+            plan,
+            List.copyOf(applied),
+            result,
+            cancelAccepted,
+            Map.copyOf(timers),
+            store);
     return new AssertionError(message + "\n" + t.describe(), cause);
   }
 }

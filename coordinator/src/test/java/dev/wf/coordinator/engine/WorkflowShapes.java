@@ -15,9 +15,9 @@ import net.jqwik.api.Tuple;
 /**
  * Random workflow trees for the property tests: sequential and parallel groups of 1-4 steps, at
  * most {@link #MAX_DEPTH} levels, random onError, retries, failFast, conditions and (on leaves) a
- * template that reads an earlier sibling. A tree is
- * generated as a {@link Shape} (which jqwik can shrink) and written as the JSON definition a user
- * would submit; names are given in pre-order ({@code S1}, {@code S2}...) so that they stay unique.
+ * template that reads an earlier sibling. A tree is generated as a {@link Shape} (which jqwik can
+ * shrink) and written as the JSON definition a user would submit; names are given in pre-order
+ * ({@code S1}, {@code S2}...) so that they stay unique.
  */
 final class WorkflowShapes {
   static final int MAX_DEPTH = 4;
@@ -47,7 +47,13 @@ final class WorkflowShapes {
    * {@code failFast} is written only on parallel groups, and only when not null.
    */
   record Shape(
-      boolean parallel, List<Shape> children, OnErr onError, int retries, Boolean failFast, Cond cond, boolean template) {
+      boolean parallel,
+      List<Shape> children,
+      OnErr onError,
+      int retries,
+      Boolean failFast,
+      Cond cond,
+      boolean template) {
     boolean isLeaf() {
       return children.isEmpty();
     }
@@ -59,32 +65,45 @@ final class WorkflowShapes {
   static Arbitrary<Shape> workflows() {
     // Without edge cases: jqwik would otherwise embed them at every level and most trees would be
     // a leaf or a group of one; shrinking still finds the small cases.
-    return Arbitraries.frequencyOf(Tuple.of(1, leaf()), Tuple.of(12, group(MAX_DEPTH))).withoutEdgeCases();
+    return Arbitraries.frequencyOf(Tuple.of(1, leaf()), Tuple.of(12, group(MAX_DEPTH)))
+        .withoutEdgeCases();
   }
 
   private static Arbitrary<Shape> step(int depth) {
     if (depth <= 1) {
       return leaf();
     }
-    return Arbitraries.frequencyOf(Tuple.of(1, leaf()), Tuple.of(1, Arbitraries.lazy(() -> group(depth))));
+    return Arbitraries.frequencyOf(
+        Tuple.of(1, leaf()), Tuple.of(1, Arbitraries.lazy(() -> group(depth))));
   }
 
   private static Arbitrary<Shape> leaf() {
     return Combinators.combine(
-            onErrors(), Arbitraries.integers().between(-1, 2), conditions(), Arbitraries.integers().between(0, 9))
-        .as((onError, retries, cond, t) -> new Shape(false, List.of(), onError, retries, null, cond, t == 0));
+            onErrors(),
+            Arbitraries.integers().between(-1, 2),
+            conditions(),
+            Arbitraries.integers().between(0, 9))
+        .as(
+            (onError, retries, cond, t) ->
+                new Shape(false, List.of(), onError, retries, null, cond, t == 0));
   }
 
   private static Arbitrary<Shape> group(int depth) {
     Arbitrary<Boolean> failFast = Arbitraries.of(true, false).injectNull(0.5);
     return Combinators.combine(
             Arbitraries.of(false, true),
-            step(depth - 1).list().ofMinSize(1).ofMaxSize(4).withSizeDistribution(RandomDistribution.uniform()),
+            step(depth - 1)
+                .list()
+                .ofMinSize(1)
+                .ofMaxSize(4)
+                .withSizeDistribution(RandomDistribution.uniform()),
             onErrors(),
             Arbitraries.integers().between(-1, 2),
             failFast,
             conditions())
-        .as((parallel, children, onError, retries, ff, cond) -> new Shape(parallel, children, onError, retries, ff, cond, false));
+        .as(
+            (parallel, children, onError, retries, ff, cond) ->
+                new Shape(parallel, children, onError, retries, ff, cond, false));
   }
 
   private static Arbitrary<OnErr> onErrors() {
@@ -119,8 +138,13 @@ final class WorkflowShapes {
       boolean template = s.template() && earlierSiblings != null && !earlierSiblings.isEmpty();
       if (template) {
         // Rendered at dispatch: fails the step when that sibling has not ended (a parallel group).
-        ObjectNode action = o.putObject("action").put("kind", "shell").put("command", "echo \"$BEFORE\"");
-        action.putObject("env").put("BEFORE", "${{ steps['" + earlierSiblings.get(earlierSiblings.size() - 1) + "'].status }}");
+        ObjectNode action =
+            o.putObject("action").put("kind", "shell").put("command", "echo \"$BEFORE\"");
+        action
+            .putObject("env")
+            .put(
+                "BEFORE",
+                "${{ steps['" + earlierSiblings.get(earlierSiblings.size() - 1) + "'].status }}");
       } else {
         o.putObject("action").put("kind", "noop");
       }
@@ -167,8 +191,13 @@ final class WorkflowShapes {
       case FALSE -> "false";
       case CANNOT_EVALUATE -> "inputs['missing'] == true";
       case SIBLING_SUCCEEDED ->
-          hasSibling ? "steps['" + earlierSiblings.get(earlierSiblings.size() - 1) + "'].status == 'success'" : null;
-      case FIRST_SIBLING_NOT_FAILED -> hasSibling ? "steps['" + earlierSiblings.get(0) + "'].status != 'failed'" : null;
+          hasSibling
+              ? "steps['"
+                  + earlierSiblings.get(earlierSiblings.size() - 1)
+                  + "'].status == 'success'"
+              : null;
+      case FIRST_SIBLING_NOT_FAILED ->
+          hasSibling ? "steps['" + earlierSiblings.get(0) + "'].status != 'failed'" : null;
     };
   }
 }

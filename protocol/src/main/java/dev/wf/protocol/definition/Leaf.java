@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * A step that runs one action on an agent of {@code pool}. {@code timeout} bounds each attempt;
- * {@code startTimeout} bounds the wait for an agent of the pool to start it.
+ * {@code startTimeout} bounds the wait for an agent of the pool to start it (when absent, the
+ * coordinator's default applies).
  */
 public record Leaf(
     String name,
@@ -17,11 +18,10 @@ public record Leaf(
     int retries,
     RetryPolicy retryPolicy,
     Duration timeout,
-    Duration startTimeout)
+    Optional<Duration> startTimeout)
     implements Step {
   public static final String DEFAULT_POOL = "default";
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
-  public static final Duration DEFAULT_START_TIMEOUT = Duration.ofMinutes(10);
 
   public Leaf {
     Objects.requireNonNull(name, "name");

@@ -254,12 +254,13 @@ public final class WorkflowValidator {
       warning(at(path, "onError"), "retry on a leaf retries only as many times as retries says, and retries is 0");
     }
     Duration timeout = duration(node, path, "timeout", Leaf.DEFAULT_TIMEOUT, false);
-    Duration startTimeout = duration(node, path, "startTimeout", Leaf.DEFAULT_START_TIMEOUT, false);
+    Duration startTimeout = duration(node, path, "startTimeout", null, false);
+    boolean badStart = node.hasNonNull("startTimeout") && startTimeout == null;
     Action action = action(node.get("action"), at(path, "action"), place);
-    if (name == null || onError == null || retryPolicy == null || timeout == null || startTimeout == null || action == null) {
+    if (name == null || onError == null || retryPolicy == null || timeout == null || badStart || action == null) {
       return null;
     }
-    return new Leaf(name, action, pool, condition, onError, retries, retryPolicy, timeout, startTimeout);
+    return new Leaf(name, action, pool, condition, onError, retries, retryPolicy, timeout, Optional.ofNullable(startTimeout));
   }
 
   private void unknownFields(JsonNode node, String path, Set<String> allowed, boolean root) {

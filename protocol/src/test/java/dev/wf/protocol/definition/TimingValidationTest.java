@@ -39,11 +39,11 @@ class TimingValidationTest {
     }
 
     @Test
-    void shouldDefaultToFiveMinutesPerAttemptAndTenMinutesToStart() {
+    void shouldDefaultToFiveMinutesPerAttemptAndLeaveTheStartTimeoutToTheCoordinator() {
       Leaf leaf = leaf(validate(leafWith("action: { kind: noop }")), 0);
 
       assertThat(leaf.timeout()).isEqualTo(Duration.ofMinutes(5));
-      assertThat(leaf.startTimeout()).isEqualTo(Duration.ofMinutes(10));
+      assertThat(leaf.startTimeout()).isEmpty();
     }
 
     @ParameterizedTest(name = "timeout: {0}")

@@ -1,0 +1,51 @@
+package dev.wf.cli;
+
+import dev.wf.protocol.Json;
+import dev.wf.protocol.result.StepResult;
+import dev.wf.protocol.result.WorkflowResult;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code wf status RUN}: the run's state so far, rebuilt from its events. */
+@Command(name = "status", description = "Show a run's state so far (steps in flight included).", mixinStandardHelpOptions = true)
+final class StatusCommand implements Callable<Integer> {
+  @Mixin ConnectionOptions kafka;
+
+  @Parameters(paramLabel = "RUN", description = "The run id.")
+  String runId;
+
+  @Option(names = "--json", description = "Print it as a WorkflowResult in JSON.")
+  boolean json;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    EventFold fold = new EventFold(runId);
+    try (RunHistory history = new RunHistory(kafka.reachable(), kafka.topics(), kafka.clientProperties(), runId)) {
+      history.read(runId, fold::apply, false, () -> false);
+    }
+    if (!fold.seen()) {
+      throw new UserError(Main.RUN_FAILED, "no run " + runId + " on " + kafka.topics().events());
+    }
+    WorkflowResult r = fold.result(System.currentTimeMillis());
+    if (json) {
+      out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(r));
+    } else {
+      fold.refusals().forEach(out::println);
+      out.printf(Locale.ROOT, "%s  %s  %s  %.1f s%n", r.runId(), r.name(), r.status().word(), r.duration() / 1000.0);
+      for (StepResult s : r.steps()) {
+        out.printf(Locale.ROOT, "  %-9s %-40s %7d ms%s%s%n", s.status().word(), s.name(), s.duration(), s.agent() == null ? "" : "  on " + s.agent(), s.error() == null ? "" : "  " + s.error());
+      }
+    }
+    out.flush();
+    return Main.OK;
+  }
+}
