@@ -50,14 +50,27 @@ public final class TestStack implements AutoCloseable {
   private final List<ConsumerRecord<String, byte[]>> deadLetters = new ArrayList<>();
   private KafkaConsumer<String, byte[]> reader;
 
+  /** A coordinator in this JVM, agents added with {@link #agent}. */
   public TestStack() throws IOException, InterruptedException {
+    this(true);
+  }
+
+  /**
+   * With {@code inProcess} false, only the client side: the test starts the coordinator and the
+   * agents as processes of their own, under {@link #topics()}.
+   */
+  public TestStack(boolean inProcess) throws IOException, InterruptedException {
     this.dir = Files.createTempDirectory("wf-e2e-");
-    CoordinatorConfig cc = CoordinatorConfig.defaults(bootstrap, dir.resolve("state")).withTopics(topics).withPartitions(2, (short) 1);
-    this.coordinator = Coordinator.start(cc);
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
     this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    if (!inProcess) {
+      this.coordinator = null;
+      return;
+    }
+    CoordinatorConfig cc = CoordinatorConfig.defaults(bootstrap, dir.resolve("state")).withTopics(topics).withPartitions(2, (short) 1);
+    this.coordinator = Coordinator.start(cc);
     if (!coordinator.awaitRunning(Duration.ofSeconds(60))) {
       throw new IllegalStateException("coordinator did not start");
     }
@@ -195,7 +208,9 @@ public final class TestStack implements AutoCloseable {
   @Override
   public void close() {
     agents.forEach(Agent::close);
-    coordinator.close();
+    if (coordinator != null) {
+      coordinator.close();
+    }
     producer.close();
     if (reader != null) {
       reader.close();

@@ -170,8 +170,9 @@ public final class Agent implements AutoCloseable {
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(config.maxConcurrent()));
-    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
-    p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "2000");
+    // The broker's smallest session timeout: a dead agent's partitions move to the others soon.
+    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000");
+    p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000");
     p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
     p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(16 * 1024 * 1024));
     KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
