@@ -44,6 +44,12 @@ final class AgentCommand implements Callable<Integer> {
   @Option(names = "--allow-kinds", paramLabel = "KIND[,KIND...]", split = ",", description = "Run only these action kinds (env WF_ALLOW_KINDS; default: all).")
   List<String> allowKinds;
 
+  @Option(names = "--allow-commands", paramLabel = "REGEX", description = "Run only shell commands matching one of these patterns entirely (repeatable).")
+  List<String> allowCommands;
+
+  @Option(names = "--signing-keys", paramLabel = "ID=SECRET[,...]", defaultValue = "${env:WF_SIGNING_KEYS}", description = "Refuse dispatches not signed with one of these keys (env WF_SIGNING_KEYS).")
+  String signingKeys;
+
   @Override
   public Integer call() throws Exception {
     Logging.service();
@@ -81,6 +87,15 @@ final class AgentCommand implements Callable<Integer> {
             .withMaxConcurrent(maxConcurrent)
             .withTimings(CoordinatorCommand.duration("--heartbeat", heartbeat), CoordinatorCommand.duration("--kill-grace", killGrace), CoordinatorCommand.duration("--drain-timeout", drain))
             .withAllowedKinds(kinds);
+    List<java.util.regex.Pattern> patterns = new java.util.ArrayList<>();
+    for (String re : allowCommands == null ? List.<String>of() : allowCommands) {
+      try {
+        patterns.add(java.util.regex.Pattern.compile(re));
+      } catch (java.util.regex.PatternSyntaxException e) {
+        throw new UserError(Main.INVALID, "--allow-commands " + re + ": " + e.getDescription());
+      }
+    }
+    config = config.withSecurity(patterns, CoordinatorCommand.signatures(signingKeys));
     Agent agent = Agent.start(config);
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -68,7 +68,18 @@ final class CoordinatorCommand implements Callable<Integer> {
   @Option(names = "--max-depth", defaultValue = "${env:WF_MAX_DEPTH:-32}", description = "Deepest nesting of groups (env WF_MAX_DEPTH, default ${DEFAULT-VALUE}).")
   int maxDepth;
 
+  @Option(names = "--signing-keys", paramLabel = "ID=SECRET[,...]", defaultValue = "${env:WF_SIGNING_KEYS}", description = "Sign dispatches with the first key; agents check them (env WF_SIGNING_KEYS).")
+  String signingKeys;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  static dev.wf.protocol.Signatures signatures(String spec) {
+    try {
+      return dev.wf.protocol.Signatures.parse(spec);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(Main.INVALID, "--signing-keys: " + e.getMessage());
+    }
+  }
 
   static Duration duration(String option, String value) {
     return Durations.parse(value).orElseThrow(() -> new UserError(Main.INVALID, option + " " + value + " is not a duration (like 10s, 5m)"));
@@ -87,7 +98,8 @@ final class CoordinatorCommand implements Callable<Integer> {
             .withPartitions(partitions, replication)
             .withCommitInterval(commitInterval)
             .withMachine(machine, duration("--agent-timeout", agentTimeout))
-            .withLimits(maxBytes, new WorkflowValidator.Limits(maxSteps, maxDepth), standbys);
+            .withLimits(maxBytes, new WorkflowValidator.Limits(maxSteps, maxDepth), standbys)
+            .withSignatures(signatures(signingKeys));
     if (httpPort > 0) {
       config = config.withApplicationServer(host + ":" + httpPort);
     }

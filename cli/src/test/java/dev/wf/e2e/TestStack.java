@@ -60,6 +60,15 @@ public final class TestStack implements AutoCloseable {
    * agents as processes of their own, under {@link #topics()}.
    */
   public TestStack(boolean inProcess) throws IOException, InterruptedException {
+    this(inProcess, c -> c);
+  }
+
+  /** A coordinator in this JVM, configured by {@code tune}. */
+  public TestStack(java.util.function.UnaryOperator<CoordinatorConfig> tune) throws IOException, InterruptedException {
+    this(true, tune);
+  }
+
+  private TestStack(boolean inProcess, java.util.function.UnaryOperator<CoordinatorConfig> tune) throws IOException, InterruptedException {
     this.dir = Files.createTempDirectory("wf-e2e-");
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -69,7 +78,7 @@ public final class TestStack implements AutoCloseable {
       this.coordinator = null;
       return;
     }
-    CoordinatorConfig cc = CoordinatorConfig.defaults(bootstrap, dir.resolve("state")).withTopics(topics).withPartitions(2, (short) 1);
+    CoordinatorConfig cc = tune.apply(CoordinatorConfig.defaults(bootstrap, dir.resolve("state")).withTopics(topics).withPartitions(2, (short) 1));
     this.coordinator = Coordinator.start(cc);
     if (!coordinator.awaitRunning(Duration.ofSeconds(60))) {
       throw new IllegalStateException("coordinator did not start");
@@ -89,12 +98,16 @@ public final class TestStack implements AutoCloseable {
   }
 
   public Agent agent(String id, String... pools) throws IOException {
+    return agent(id, c -> c, pools);
+  }
+
+  public Agent agent(String id, java.util.function.UnaryOperator<AgentConfig> tune, String... pools) throws IOException {
     Path work = Files.createDirectories(dir.resolve("work-" + id));
     Agent a =
         Agent.start(
-            AgentConfig.defaults(bootstrap, id, List.of(pools), work)
+            tune.apply(AgentConfig.defaults(bootstrap, id, List.of(pools), work)
                 .withTopics(topics)
-                .withTimings(Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(5)));
+                .withTimings(Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(5))));
     agents.add(a);
     return a;
   }
@@ -121,8 +134,13 @@ public final class TestStack implements AutoCloseable {
 
   /** Writes raw bytes on the intake topic, as any client could. */
   public void send(String key, byte[] value) {
+    sendTo(topics.intake(), key, value);
+  }
+
+  /** Writes raw bytes on any topic, as any client with access could. */
+  public void sendTo(String topic, String key, byte[] value) {
     try {
-      producer.send(new ProducerRecord<>(topics.intake(), key, value)).get(30, TimeUnit.SECONDS);
+      producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

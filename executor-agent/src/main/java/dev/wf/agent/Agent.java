@@ -5,6 +5,7 @@ import dev.wf.agent.action.AttemptLoop;
 import dev.wf.agent.action.AttemptOutcome;
 import dev.wf.agent.action.Cancellation;
 import dev.wf.protocol.Json;
+import dev.wf.protocol.Signatures;
 import dev.wf.protocol.message.AgentControl;
 import dev.wf.protocol.message.AgentHeartbeat;
 import dev.wf.protocol.message.Dispatch;
@@ -12,12 +13,14 @@ import dev.wf.protocol.message.StepReport;
 import dev.wf.protocol.result.AttemptStatus;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,6 +43,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -86,7 +90,7 @@ public final class Agent implements AutoCloseable {
 
   private Agent(AgentConfig config) {
     this.config = config;
-    this.loop = new AttemptLoop(new ActionRunner(config.allowedKinds(), config.killGrace().toMillis()));
+    this.loop = new AttemptLoop(new ActionRunner(config.allowedKinds(), config.allowedCommands(), config.killGrace().toMillis()));
     this.slots = new Semaphore(config.maxConcurrent());
     this.workers = Executors.newFixedThreadPool(config.maxConcurrent(), named("wf-action"));
     this.heartbeats = Executors.newSingleThreadScheduledExecutor(named("wf-heartbeat"));
@@ -232,6 +236,16 @@ public final class Agent implements AutoCloseable {
       slots.release();
       LOG.warn("agent {}: skipped a dispatch without runId, dispatchId or action at {}-{}@{}", config.id(), r.topic(), r.partition(), r.offset());
       return;
+    }
+    if (config.signatures().enabled()) {
+      Header h = r.headers().lastHeader(Signatures.HEADER);
+      Optional<String> problem = config.signatures().problem(r.value(), h == null ? null : new String(h.value(), StandardCharsets.UTF_8));
+      if (problem.isPresent()) {
+        slots.release();
+        LOG.warn("agent {}: refused dispatch {} of run {} at {}-{}@{}: {}", config.id(), d.dispatchId(), d.runId(), r.topic(), r.partition(), r.offset(), problem.get());
+        send(d.runId(), new StepReport.Refused(d.runId(), d.dispatchId(), config.id(), System.currentTimeMillis(), problem.get()));
+        return;
+      }
     }
     if (running.containsKey(d.dispatchId())) {
       slots.release();

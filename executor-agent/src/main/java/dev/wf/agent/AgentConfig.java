@@ -20,6 +20,8 @@ import java.util.Set;
  * @param drainTimeout on a graceful stop, how long running actions may go on before they are
  *     handed back
  * @param allowedKinds action kinds it runs (empty: all it knows)
+ * @param allowedCommands patterns a shell command must match entirely (empty: any command)
+ * @param signatures keys dispatches must be signed with (none: signatures are not checked)
  */
 public record AgentConfig(
     String bootstrap,
@@ -32,7 +34,9 @@ public record AgentConfig(
     Duration killGrace,
     Duration drainTimeout,
     Set<String> allowedKinds,
-    Map<String, String> clientProperties) {
+    Map<String, String> clientProperties,
+    List<java.util.regex.Pattern> allowedCommands,
+    dev.wf.protocol.Signatures signatures) {
   public AgentConfig {
     Objects.requireNonNull(bootstrap, "bootstrap");
     Objects.requireNonNull(topics, "topics");
@@ -46,30 +50,36 @@ public record AgentConfig(
     }
     allowedKinds = Set.copyOf(allowedKinds);
     clientProperties = Map.copyOf(clientProperties);
+    allowedCommands = List.copyOf(allowedCommands);
+    Objects.requireNonNull(signatures, "signatures");
   }
 
   public static AgentConfig defaults(String bootstrap, String id, List<String> pools, Path workdir) {
     return new AgentConfig(
-        bootstrap, Topics.DEFAULT, id, pools, 8, workdir, Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(30), Set.of(), Map.of());
+        bootstrap, Topics.DEFAULT, id, pools, 8, workdir, Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(30), Set.of(), Map.of(), List.of(), dev.wf.protocol.Signatures.none());
   }
 
   public AgentConfig withTopics(Topics t) {
-    return new AgentConfig(bootstrap, t, id, pools, maxConcurrent, workdir, heartbeat, killGrace, drainTimeout, allowedKinds, clientProperties);
+    return new AgentConfig(bootstrap, t, id, pools, maxConcurrent, workdir, heartbeat, killGrace, drainTimeout, allowedKinds, clientProperties, allowedCommands, signatures);
   }
 
   public AgentConfig withMaxConcurrent(int n) {
-    return new AgentConfig(bootstrap, topics, id, pools, n, workdir, heartbeat, killGrace, drainTimeout, allowedKinds, clientProperties);
+    return new AgentConfig(bootstrap, topics, id, pools, n, workdir, heartbeat, killGrace, drainTimeout, allowedKinds, clientProperties, allowedCommands, signatures);
   }
 
   public AgentConfig withClientProperties(Map<String, String> p) {
-    return new AgentConfig(bootstrap, topics, id, pools, maxConcurrent, workdir, heartbeat, killGrace, drainTimeout, allowedKinds, p);
+    return new AgentConfig(bootstrap, topics, id, pools, maxConcurrent, workdir, heartbeat, killGrace, drainTimeout, allowedKinds, p, allowedCommands, signatures);
   }
 
   public AgentConfig withTimings(Duration hb, Duration grace, Duration drain) {
-    return new AgentConfig(bootstrap, topics, id, pools, maxConcurrent, workdir, hb, grace, drain, allowedKinds, clientProperties);
+    return new AgentConfig(bootstrap, topics, id, pools, maxConcurrent, workdir, hb, grace, drain, allowedKinds, clientProperties, allowedCommands, signatures);
+  }
+
+  public AgentConfig withSecurity(List<java.util.regex.Pattern> commands, dev.wf.protocol.Signatures sigs) {
+    return new AgentConfig(bootstrap, topics, id, pools, maxConcurrent, workdir, heartbeat, killGrace, drainTimeout, allowedKinds, clientProperties, commands, sigs);
   }
 
   public AgentConfig withAllowedKinds(Set<String> kinds) {
-    return new AgentConfig(bootstrap, topics, id, pools, maxConcurrent, workdir, heartbeat, killGrace, drainTimeout, kinds, clientProperties);
+    return new AgentConfig(bootstrap, topics, id, pools, maxConcurrent, workdir, heartbeat, killGrace, drainTimeout, kinds, clientProperties, allowedCommands, signatures);
   }
 }

@@ -223,8 +223,7 @@ public final class RunMachine {
               leaf.retries() + 1,
               new Dispatch.Backoff(p.initial().toMillis(), p.multiplier(), p.max().toMillis(), p.jitter()),
               idempotencyKey(node),
-              now,
-              null);
+              now);
       commands.add(new Command.DispatchStep(d));
       commands.add(new Command.SetTimer(Timers.start(dispatchId), now + startTimeout(leaf).toMillis()));
     }
@@ -255,11 +254,18 @@ public final class RunMachine {
 
     private Optional<String> report(StepReport report) {
       if (report instanceof StepReport.Refused refused) {
+        String refusedPath = pathOf(refused.dispatchId());
+        Plan.Node refusedNode = plan.node(refusedPath).filter(Plan.Node::isLeaf).orElse(null);
         emit(
-            new EventBuilder(EventType.DISPATCH_REFUSED, run.runId, pathOf(refused.dispatchId()), null)
+            new EventBuilder(EventType.DISPATCH_REFUSED, run.runId, refusedPath, refusedNode == null ? null : refusedNode.name())
                 .agent(refused.agent())
                 .reason(refused.reason()));
-        return Optional.empty();
+        StepState rs = refusedNode == null ? null : store.step(refusedPath);
+        if (rs != null && !rs.ended() && refused.dispatchId().equals(rs.dispatchId) && rs.phase != Phase.SETTLING) {
+          end(refusedNode, rs, StepStatus.FAILED, "agent " + refused.agent() + " refused the dispatch: " + refused.reason(), true);
+          return Optional.empty();
+        }
+        return Optional.of("stale refusal from " + refused.agent() + ": " + refused.reason());
       }
       String path = pathOf(report.dispatchId());
       Plan.Node node = plan.node(path).filter(Plan.Node::isLeaf).orElse(null);

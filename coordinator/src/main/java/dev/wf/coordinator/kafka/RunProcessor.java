@@ -7,10 +7,12 @@ import dev.wf.coordinator.engine.Outcome;
 import dev.wf.coordinator.engine.Plan;
 import dev.wf.coordinator.engine.RunMachine;
 import dev.wf.protocol.Json;
+import dev.wf.protocol.Signatures;
 import dev.wf.protocol.Topics;
 import dev.wf.protocol.definition.Problem;
 import dev.wf.protocol.definition.WorkflowValidator;
 import dev.wf.protocol.event.EventType;
+import dev.wf.protocol.event.WorkflowEvent;
 import dev.wf.protocol.message.AgentControl;
 import dev.wf.protocol.message.IntakeMessage;
 import dev.wf.protocol.message.StepReport;
@@ -195,6 +197,13 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
       return;
     }
     Plan plan = plan(report.runId());
+    if (plan == null && report instanceof StepReport.Refused refused) {
+      // A dispatch the coordinator never sent: someone wrote to a dispatch topic. Say so loudly.
+      LOG.warn("agent {} refused a dispatch for unknown run {}: {}", refused.agent(), refused.runId(), refused.reason());
+      WorkflowEvent e = new WorkflowEvent(EventType.DISPATCH_REFUSED, refused.runId(), null, null, java.time.Instant.ofEpochMilli(now()).toString(), null, refused.agent(), null, null, null, null, refused.reason());
+      emitRaw(refused.runId(), Json.write(e));
+      return;
+    }
     if (plan == null) {
       LOG.warn("step event for unknown run {} from agent {}", report.runId(), report.agent());
       deadLetter(record, "step event for unknown run " + report.runId(), source);
@@ -269,7 +278,9 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
   private void carryOut(String runId, Command c) {
     long now = now();
     if (c instanceof Command.DispatchStep d) {
-      Record<String, byte[]> r = Routes.to(topics.dispatch(d.dispatch().pool()), runId, Json.write(d.dispatch()), now);
+      byte[] value = Json.write(d.dispatch());
+      Record<String, byte[]> r = Routes.to(topics.dispatch(d.dispatch().pool()), runId, value, now);
+      config.signatures().sign(value).ifPresent(sig -> r.headers().add(Signatures.HEADER, sig.getBytes(StandardCharsets.UTF_8)));
       context.forward(r, TO_OUT);
     } else if (c instanceof Command.Emit e) {
       context.forward(Routes.to(topics.events(), runId, Json.write(e.event()), now), TO_OUT);

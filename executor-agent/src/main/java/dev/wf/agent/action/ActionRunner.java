@@ -3,9 +3,11 @@ package dev.wf.agent.action;
 import dev.wf.protocol.definition.Action;
 import dev.wf.protocol.definition.Durations;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Runs one attempt of any action kind: the built-ins and the plug-ins found on the class path. An
@@ -16,13 +18,20 @@ public final class ActionRunner {
   private final HttpAction http = new HttpAction();
   private final Map<String, ActionPlugin> plugins = new HashMap<>();
   private final Set<String> allowedKinds;
+  private final List<Pattern> allowedCommands;
+
+  public ActionRunner(Set<String> allowedKinds, long killGraceMillis) {
+    this(allowedKinds, List.of(), killGraceMillis);
+  }
 
   /**
    * @param allowedKinds kinds this agent runs; empty means every kind it knows
+   * @param allowedCommands patterns a shell command must match entirely; empty means any
    * @param killGraceMillis how long a killed action may take to exit after TERM before KILL
    */
-  public ActionRunner(Set<String> allowedKinds, long killGraceMillis) {
+  public ActionRunner(Set<String> allowedKinds, List<Pattern> allowedCommands, long killGraceMillis) {
     this.allowedKinds = Set.copyOf(allowedKinds);
+    this.allowedCommands = List.copyOf(allowedCommands);
     this.shell = new ShellAction(killGraceMillis);
     for (ActionPlugin p : ServiceLoader.load(ActionPlugin.class)) {
       plugins.put(p.kind(), p);
@@ -37,6 +46,9 @@ public final class ActionRunner {
       return AttemptOutcome.cancelled("cancelled: " + ctx.cancellation().reason());
     }
     if (action instanceof Action.Shell s) {
+      if (!allowedCommands.isEmpty() && allowedCommands.stream().noneMatch(p -> p.matcher(s.command()).matches())) {
+        return AttemptOutcome.failed("command not allowed on this agent (it matches none of its --allow-commands patterns)");
+      }
       return shell.run(s, ctx);
     }
     if (action instanceof Action.Http h) {

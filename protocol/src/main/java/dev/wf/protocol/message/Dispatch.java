@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  * A step sent to the agents of a pool. {@code dispatchId} is the fencing token: reports that carry
  * another one are from a superseded dispatch and are ignored. {@code action} is the step's action
  * with every template already resolved; the agent runs tries {@code attempt..maxAttempts}, waiting
- * per {@code backoff} between them, each bounded by {@code timeoutMs}.
+ * per {@code backoff} between them, each bounded by {@code timeoutMs}. When dispatches are signed,
+ * the record carries {@code wf.signature}, an HMAC of its value bytes (see {@link
+ * dev.wf.protocol.Signatures}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Dispatch(
@@ -22,13 +24,8 @@ public record Dispatch(
     int maxAttempts,
     Backoff backoff,
     String idempotencyKey,
-    long dispatchedAt,
-    String signature) {
+    long dispatchedAt) {
 
   /** The retry policy in plain numbers (milliseconds). */
   public record Backoff(long initialMs, double multiplier, long maxMs, double jitter) {}
-
-  public Dispatch withSignature(String sig) {
-    return new Dispatch(runId, dispatchId, path, step, pool, action, timeoutMs, attempt, maxAttempts, backoff, idempotencyKey, dispatchedAt, sig);
-  }
 }

@@ -1,0 +1,104 @@
+package dev.wf.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.wf.protocol.Json;
+import dev.wf.protocol.Signatures;
+import dev.wf.protocol.definition.DefinitionReader;
+import dev.wf.protocol.event.EventType;
+import dev.wf.protocol.event.WorkflowEvent;
+import dev.wf.protocol.message.Dispatch;
+import dev.wf.protocol.result.StepStatus;
+import dev.wf.protocol.result.WorkflowResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Who may run what: signed dispatches, allowlists on agents, inputs that stay plain text. */
+class SecurityTest {
+  static final Signatures KEYS = Signatures.parse("k2=second-secret-0123456789,k1=first-secret-0123456789");
+  static TestStack stack;
+
+  @BeforeAll
+  static void start() throws Exception {
+    stack = new TestStack(c -> c.withSignatures(KEYS));
+    stack.agent("signed", c -> c.withSecurity(List.of(), Signatures.parse("k1=first-secret-0123456789,k2=second-secret-0123456789")), "default");
+    stack.agent("locked", c -> c.withAllowedKinds(Set.of("shell")).withSecurity(List.of(Pattern.compile("echo .*")), KEYS), "locked");
+  }
+
+  @AfterAll
+  static void stop() {
+    stack.close();
+  }
+
+  @Test
+  void shouldRunSignedDispatches() {
+    String runId = stack.submitYaml("{ name: Signed, action: { kind: shell, command: 'echo {\\\"ok\\\":true}' } }");
+    WorkflowResult r = stack.awaitResult(runId, Duration.ofSeconds(30));
+    assertThat(r.success()).isTrue();
+  }
+
+  @Test
+  void shouldRefuseAForgedDispatchAndSaySoInAnEvent() throws Exception {
+    Path marker = stack.dir().resolve("pwned");
+    Dispatch forged =
+        new Dispatch("forged-run", "1:Evil", "Evil", "Evil", "default",
+            Json.MAPPER.readTree("{\"kind\":\"shell\",\"command\":\"touch " + marker + "\",\"args\":[],\"env\":{}}"),
+            10_000, 1, 1, new Dispatch.Backoff(1000, 2, 30_000, 0), "forged-run:Evil", System.currentTimeMillis());
+    stack.sendTo(stack.topics().dispatch("default"), "forged-run", Json.write(forged));
+    WorkflowEvent refused = stack.awaitEvent("forged-run", e -> e.type() == EventType.DISPATCH_REFUSED, Duration.ofSeconds(30));
+    assertThat(refused.agent()).isEqualTo("signed");
+    assertThat(refused.reason()).isEqualTo("unsigned dispatch");
+    assertThat(Files.exists(marker)).as("the forged command did not run").isFalse();
+  }
+
+  @Test
+  void shouldFailAStepWhoseKindTheAgentDoesNotAllow() {
+    String runId = stack.submitYaml("{ name: Http On Locked, agent: { pool: locked }, action: { kind: http, url: 'http://127.0.0.1:1/' } }");
+    WorkflowResult r = stack.awaitResult(runId, Duration.ofSeconds(30));
+    assertThat(r.success()).isFalse();
+    assertThat(r.steps().get(0).error()).isEqualTo("action kind \"http\" is not allowed on this agent (allowed: shell)");
+  }
+
+  @Test
+  void shouldFailAShellCommandOutsideTheAgentsPatterns() {
+    String runId = stack.submitYaml("{ name: Rm On Locked, agent: { pool: locked }, action: { kind: shell, command: 'rm -rf /tmp/nothing' } }");
+    WorkflowResult r = stack.awaitResult(runId, Duration.ofSeconds(30));
+    assertThat(r.steps().get(0).status()).isEqualTo(StepStatus.FAILED);
+    assertThat(r.steps().get(0).error()).startsWith("command not allowed on this agent");
+  }
+
+  @Test
+  void shouldPassHostileInputsToTheCommandAsPlainStrings() throws Exception {
+    Path out = stack.dir().resolve("hostile-out");
+    String hostile = "\"; touch " + stack.dir().resolve("injected") + "; echo \"$(id)`id`";
+    var def =
+        DefinitionReader.parse(
+                """
+                name: Hostile
+                type: sequential
+                inputs: { value: harmless }
+                steps:
+                  - name: Echo
+                    action:
+                      kind: shell
+                      command: 'printf "%%s|%%s" "$1" "$V" > "%s"'
+                      args: ["${{ inputs.value }}"]
+                      env: { V: "${{ inputs.value }}" }
+                """.formatted(out),
+                false)
+            .tree();
+    String runId = stack.submit(def, Map.of("value", TextNode.valueOf(hostile)));
+    assertThat(stack.awaitResult(runId, Duration.ofSeconds(30)).success()).isTrue();
+    assertThat(Files.readString(out)).isEqualTo(hostile + "|" + hostile);
+    assertThat(Files.exists(stack.dir().resolve("injected"))).isFalse();
+  }
+}
