@@ -143,8 +143,9 @@ public final class Coordinator implements AutoCloseable {
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(config.replication()));
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "0");
     p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), TopicAdmin.LARGE);
-    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "10000");
-    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), "2000");
+    // The broker's smallest session timeout: a dead instance's runs move to the others soon.
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "6000");
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), "1500");
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), TopicAdmin.LARGE);
     if (config.applicationServer() != null) {
       p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.applicationServer());
