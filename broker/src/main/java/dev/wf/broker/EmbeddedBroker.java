@@ -79,7 +79,7 @@ public final class EmbeddedBroker implements AutoCloseable {
       Properties p = config(logDir, host, brokerPort, controllerPort);
       KafkaConfig config = KafkaConfig.fromProps(p, false);
       if (!Files.exists(logDir.resolve("meta.properties"))) {
-        format(logDir);
+        format(logDir, 1, Uuid.randomUuid().toString());
       }
       long t0 = System.nanoTime();
       KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
@@ -122,13 +122,13 @@ public final class EmbeddedBroker implements AutoCloseable {
     return p;
   }
 
-  private static void format(Path logDir) throws IOException {
+  static void format(Path logDir, int nodeId, String clusterId) throws IOException {
     Files.createDirectories(logDir);
     try {
       new Formatter()
           .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
-          .setNodeId(1)
-          .setClusterId(Uuid.randomUuid().toString())
+          .setNodeId(nodeId)
+          .setClusterId(clusterId)
           .setDirectories(List.of(logDir.toString()))
           .setMetadataLogDirectory(logDir.toString())
           .setControllerListenerName("CONTROLLER")

@@ -39,7 +39,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * test classes never see each other's records. Reads topics as any Kafka client would.
  */
 public final class TestStack implements AutoCloseable {
-  private final String bootstrap = TestKafka.bootstrap();
+  private final String bootstrap;
   private final Topics topics = new Topics("t" + UUID.randomUUID().toString().substring(0, 8) + ".");
   private final Path dir;
   private final Coordinator coordinator;
@@ -69,10 +69,21 @@ public final class TestStack implements AutoCloseable {
   }
 
   private TestStack(boolean inProcess, java.util.function.UnaryOperator<CoordinatorConfig> tune) throws IOException, InterruptedException {
+    this(TestKafka.bootstrap(), inProcess, tune);
+  }
+
+  /** On the cluster at {@code bootstrap}. */
+  public TestStack(String bootstrap, java.util.function.UnaryOperator<CoordinatorConfig> tune) throws IOException, InterruptedException {
+    this(bootstrap, true, tune);
+  }
+
+  private TestStack(String bootstrap, boolean inProcess, java.util.function.UnaryOperator<CoordinatorConfig> tune) throws IOException, InterruptedException {
+    this.bootstrap = bootstrap;
     this.dir = Files.createTempDirectory("wf-e2e-");
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
     this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     if (!inProcess) {
       this.coordinator = null;
