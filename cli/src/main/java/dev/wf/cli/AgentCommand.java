@@ -53,7 +53,7 @@ final class AgentCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Logging.service();
-    String bootstrap = kafka.reachable();
+    String bootstrap = kafka.awaitReachable(org.slf4j.LoggerFactory.getLogger("wf.agent"));
     Set<String> poolSet = new LinkedHashSet<>();
     if (pools != null) {
       poolSet.addAll(pools);

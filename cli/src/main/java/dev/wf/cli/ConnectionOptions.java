@@ -36,6 +36,25 @@ final class ConnectionOptions {
     return bootstrap;
   }
 
+  /**
+   * For services: waits until the cluster answers, retrying with backoff (1 s doubling to 30 s) and
+   * saying so in one line each time, rather than exiting and being restarted in a loop.
+   */
+  String awaitReachable(org.slf4j.Logger log) throws InterruptedException {
+    String b = requireBootstrap();
+    long delay = 1_000;
+    while (true) {
+      try {
+        Kafka.checkReachable(b, clientProperties(), 10_000);
+        return b;
+      } catch (UserError e) {
+        log.warn("Kafka at {} does not answer; trying again in {} s", b, delay / 1000);
+        Thread.sleep(delay);
+        delay = Math.min(30_000, delay * 2);
+      }
+    }
+  }
+
   /** Checks that the cluster answers (exit 3 otherwise) and returns its address. */
   String reachable() {
     String b = requireBootstrap();

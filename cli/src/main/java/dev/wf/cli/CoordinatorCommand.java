@@ -88,7 +88,7 @@ final class CoordinatorCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Logging.service();
-    String bootstrap = kafka.reachable();
+    String bootstrap = kafka.awaitReachable(org.slf4j.LoggerFactory.getLogger("wf.coordinator"));
     String host = httpHost != null && !httpHost.isBlank() ? httpHost : InetAddress.getLocalHost().getHostName();
     MachineConfig machine = new MachineConfig(maxLost, duration("--cancel-grace", cancelGrace), MachineConfig.DEFAULT.reportGrace(), duration("--start-timeout", startTimeout));
     CoordinatorConfig config =

@@ -40,7 +40,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class TestStack implements AutoCloseable {
   private final String bootstrap;
-  private final Topics topics = new Topics("t" + UUID.randomUUID().toString().substring(0, 8) + ".");
+  private final Topics topics;
   private final Path dir;
   private final Coordinator coordinator;
   private final List<Agent> agents = new ArrayList<>();
@@ -72,13 +72,23 @@ public final class TestStack implements AutoCloseable {
     this(TestKafka.bootstrap(), inProcess, tune);
   }
 
+  /** Only the client side, on the cluster at {@code bootstrap}. */
+  public static TestStack clientOnly(String bootstrap, Topics topics) throws IOException, InterruptedException {
+    return new TestStack(bootstrap, topics, false, c -> c);
+  }
+
   /** On the cluster at {@code bootstrap}. */
   public TestStack(String bootstrap, java.util.function.UnaryOperator<CoordinatorConfig> tune) throws IOException, InterruptedException {
     this(bootstrap, true, tune);
   }
 
   private TestStack(String bootstrap, boolean inProcess, java.util.function.UnaryOperator<CoordinatorConfig> tune) throws IOException, InterruptedException {
+    this(bootstrap, new Topics("t" + UUID.randomUUID().toString().substring(0, 8) + "."), inProcess, tune);
+  }
+
+  private TestStack(String bootstrap, Topics topics, boolean inProcess, java.util.function.UnaryOperator<CoordinatorConfig> tune) throws IOException, InterruptedException {
     this.bootstrap = bootstrap;
+    this.topics = topics;
     this.dir = Files.createTempDirectory("wf-e2e-");
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

@@ -100,7 +100,9 @@ public final class Agent implements AutoCloseable {
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(16 * 1024 * 1024));
-    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000");
+    // Reports must outlive a broker outage: a lost Finished means the step runs again elsewhere.
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.toString(30 * 60_000));
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Integer.toString(30 * 60_000));
     this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
   }
 
