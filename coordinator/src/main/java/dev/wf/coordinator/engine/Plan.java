@@ -6,6 +6,7 @@ import dev.wf.protocol.definition.Leaf;
 import dev.wf.protocol.definition.Step;
 import dev.wf.protocol.definition.Workflow;
 import dev.wf.protocol.expr.Expression;
+import dev.wf.protocol.expr.StepReferences;
 import dev.wf.protocol.expr.Template;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,8 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A validated workflow compiled for running: every step as a {@link Node} with its seed-style path
@@ -25,10 +24,6 @@ import java.util.regex.Pattern;
  * the steps its expressions read.
  */
 public final class Plan {
-  private static final Pattern QUOTED =
-      Pattern.compile("steps\\s*\\[\\s*(['\"])((?:\\\\.|(?!\\1).)*)\\1\\s*\\]");
-  private static final Pattern DOTTED = Pattern.compile("\\bsteps\\s*\\.\\s*([A-Za-z_][A-Za-z0-9_]*)");
-  private static final Pattern ANY_STEPS = Pattern.compile("\\bsteps\\b");
 
   /** One step of the plan. */
   public static final class Node {
@@ -55,7 +50,9 @@ public final class Plan {
       Set<String> names = new HashSet<>();
       boolean all = false;
       for (String src : sources) {
-        all |= readsSteps(src, names);
+        StepReferences refs = StepReferences.of(src);
+        names.addAll(refs.names());
+        all |= refs.wholeMap();
       }
       this.reads = Set.copyOf(names);
       this.readsAllSteps = all;
@@ -195,26 +192,5 @@ public final class Plan {
       }
     }
     return Map.copyOf(out);
-  }
-
-  /** Adds the step names {@code source} reads; true when it reads {@code steps} as a whole. */
-  private static boolean readsSteps(String source, Set<String> names) {
-    int uses = 0;
-    Matcher any = ANY_STEPS.matcher(source);
-    while (any.find()) {
-      uses++;
-    }
-    int named = 0;
-    Matcher q = QUOTED.matcher(source);
-    while (q.find()) {
-      names.add(q.group(2).replaceAll("\\\\(.)", "$1"));
-      named++;
-    }
-    Matcher d = DOTTED.matcher(source);
-    while (d.find()) {
-      names.add(d.group(1));
-      named++;
-    }
-    return uses > named;
   }
 }

@@ -3,6 +3,7 @@ package dev.wf.protocol.definition;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wf.protocol.expr.Expression;
 import dev.wf.protocol.expr.InvalidExpressionException;
+import dev.wf.protocol.expr.StepReferences;
 import dev.wf.protocol.expr.Template;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -59,9 +59,6 @@ public final class WorkflowValidator {
   private static final Pattern POOL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Pattern KIND = Pattern.compile("[a-z][a-z0-9_.-]{0,63}");
-  private static final Pattern STEP_REF_QUOTED =
-      Pattern.compile("(?<![\\w.])steps\\s*\\[\\s*(['\"])((?:\\\\.|(?!\\1).)*)\\1\\s*\\]");
-  private static final Pattern STEP_REF_DOT = Pattern.compile("(?<![\\w.])steps\\s*\\.\\s*([A-Za-z_][A-Za-z0-9_]*)");
   private static final int MAX_RETRIES = 1000;
 
   private final Limits limits;
@@ -673,13 +670,8 @@ public final class WorkflowValidator {
   // ---- references between steps ---------------------------------------------------------------
 
   private void collectReferences(String path, String expression, StepPlace from, boolean condition) {
-    Matcher q = STEP_REF_QUOTED.matcher(expression);
-    while (q.find()) {
-      references.add(new Reference(path, q.group(2).replaceAll("\\\\(.)", "$1"), from, condition));
-    }
-    Matcher d = STEP_REF_DOT.matcher(expression);
-    while (d.find()) {
-      references.add(new Reference(path, d.group(1), from, condition));
+    for (String name : StepReferences.of(expression).names()) {
+      references.add(new Reference(path, name, from, condition));
     }
   }
 
