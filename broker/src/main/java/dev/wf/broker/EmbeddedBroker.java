@@ -36,7 +36,8 @@ public final class EmbeddedBroker implements AutoCloseable {
   private final FileChannel lockChannel;
   private final FileLock lock;
 
-  private EmbeddedBroker(KafkaRaftServer server, String bootstrap, Path dataDir, FileChannel ch, FileLock lock) {
+  private EmbeddedBroker(
+      KafkaRaftServer server, String bootstrap, Path dataDir, FileChannel ch, FileLock lock) {
     this.server = server;
     this.bootstrap = bootstrap;
     this.dataDir = dataDir;
@@ -62,7 +63,11 @@ public final class EmbeddedBroker implements AutoCloseable {
   public static EmbeddedBroker start(Path dataDir, int port, String host) {
     try {
       Files.createDirectories(dataDir);
-      FileChannel ch = FileChannel.open(dataDir.resolve("wf-broker.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileChannel ch =
+          FileChannel.open(
+              dataDir.resolve("wf-broker.lock"),
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE);
       FileLock lock;
       try {
         lock = ch.tryLock();
@@ -98,8 +103,11 @@ public final class EmbeddedBroker implements AutoCloseable {
     p.put("process.roles", "broker,controller");
     p.put("node.id", "1");
     p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-    String bindHost = "localhost".equals(host) || "127.0.0.1".equals(host) ? "127.0.0.1" : "0.0.0.0";
-    p.put("listeners", "PLAINTEXT://" + bindHost + ":" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    String bindHost =
+        "localhost".equals(host) || "127.0.0.1".equals(host) ? "127.0.0.1" : "0.0.0.0";
+    p.put(
+        "listeners",
+        "PLAINTEXT://" + bindHost + ":" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
     p.put("advertised.listeners", "PLAINTEXT://" + host + ":" + port);
     p.put("controller.listener.names", "CONTROLLER");
     p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");

@@ -34,14 +34,18 @@ public final class EmbeddedCluster implements AutoCloseable {
         c.ports.add(EmbeddedBroker.freePort());
         controllerPorts.add(EmbeddedBroker.freePort());
       }
-      String voters = java.util.stream.IntStream.range(0, size).mapToObj(i -> (i + 1) + "@127.0.0.1:" + controllerPorts.get(i)).collect(Collectors.joining(","));
+      String voters =
+          java.util.stream.IntStream.range(0, size)
+              .mapToObj(i -> (i + 1) + "@127.0.0.1:" + controllerPorts.get(i))
+              .collect(Collectors.joining(","));
       String clusterId = Uuid.randomUuid().toString();
       int rf = Math.min(3, size);
       List<CompletableFuture<KafkaRaftServer>> starting = new ArrayList<>();
       for (int i = 0; i < size; i++) {
         Path logDir = dir.resolve("node-" + (i + 1));
         Files.createDirectories(logDir);
-        Properties p = EmbeddedBroker.config(logDir, "localhost", c.ports.get(i), controllerPorts.get(i));
+        Properties p =
+            EmbeddedBroker.config(logDir, "localhost", c.ports.get(i), controllerPorts.get(i));
         p.put("node.id", Integer.toString(i + 1));
         p.put("controller.quorum.voters", voters);
         p.put("offsets.topic.replication.factor", Integer.toString(rf));
@@ -59,10 +63,12 @@ public final class EmbeddedCluster implements AutoCloseable {
         c.nodes.add(server);
         c.up.add(true);
         // the nodes wait for a quorum of each other: start them together
-        starting.add(CompletableFuture.supplyAsync(() -> {
-          server.startup();
-          return server;
-        }));
+        starting.add(
+            CompletableFuture.supplyAsync(
+                () -> {
+                  server.startup();
+                  return server;
+                }));
       }
       CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new)).join();
       return c;

@@ -16,38 +16,83 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code wf agent}: an executor agent serving one or more pools. */
-@Command(name = "agent", description = "Run an executor agent that takes the steps of its pools.", mixinStandardHelpOptions = true)
+@Command(
+    name = "agent",
+    description = "Run an executor agent that takes the steps of its pools.",
+    mixinStandardHelpOptions = true)
 final class AgentCommand implements Callable<Integer> {
   @Mixin ConnectionOptions kafka;
 
-  @Option(names = "--pool", paramLabel = "NAME", description = "A pool to serve (repeatable; env WF_POOLS, comma-separated; default: default).")
+  @Option(
+      names = "--pool",
+      paramLabel = "NAME",
+      description =
+          "A pool to serve (repeatable; env WF_POOLS, comma-separated; default: default).")
   List<String> pools;
 
-  @Option(names = "--id", paramLabel = "ID", defaultValue = "${env:WF_AGENT_ID}", description = "This agent's id, unique among live agents (env WF_AGENT_ID, default HOST-PID).")
+  @Option(
+      names = "--id",
+      paramLabel = "ID",
+      defaultValue = "${env:WF_AGENT_ID}",
+      description =
+          "This agent's id, unique among live agents (env WF_AGENT_ID, default HOST-PID).")
   String id;
 
-  @Option(names = "--max-concurrent", paramLabel = "N", defaultValue = "${env:WF_MAX_CONCURRENT:-4}", description = "Most actions at once (env WF_MAX_CONCURRENT, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-concurrent",
+      paramLabel = "N",
+      defaultValue = "${env:WF_MAX_CONCURRENT:-4}",
+      description = "Most actions at once (env WF_MAX_CONCURRENT, default ${DEFAULT-VALUE}).")
   int maxConcurrent;
 
-  @Option(names = "--workdir", paramLabel = "DIR", defaultValue = "${env:WF_WORKDIR:-.}", description = "Where actions run (env WF_WORKDIR, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--workdir",
+      paramLabel = "DIR",
+      defaultValue = "${env:WF_WORKDIR:-.}",
+      description = "Where actions run (env WF_WORKDIR, default ${DEFAULT-VALUE}).")
   Path workdir;
 
-  @Option(names = "--heartbeat", paramLabel = "DURATION", defaultValue = "${env:WF_HEARTBEAT:-2s}", description = "Heartbeat interval (env WF_HEARTBEAT, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--heartbeat",
+      paramLabel = "DURATION",
+      defaultValue = "${env:WF_HEARTBEAT:-2s}",
+      description = "Heartbeat interval (env WF_HEARTBEAT, default ${DEFAULT-VALUE}).")
   String heartbeat;
 
-  @Option(names = "--kill-grace", paramLabel = "DURATION", defaultValue = "${env:WF_KILL_GRACE:-5s}", description = "Between TERM and KILL of a stopped action (env WF_KILL_GRACE, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--kill-grace",
+      paramLabel = "DURATION",
+      defaultValue = "${env:WF_KILL_GRACE:-5s}",
+      description =
+          "Between TERM and KILL of a stopped action (env WF_KILL_GRACE, default ${DEFAULT-VALUE}).")
   String killGrace;
 
-  @Option(names = "--drain-timeout", paramLabel = "DURATION", defaultValue = "${env:WF_DRAIN_TIMEOUT:-30s}", description = "On SIGTERM, how long running actions may finish before they are handed back (env WF_DRAIN_TIMEOUT, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--drain-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "${env:WF_DRAIN_TIMEOUT:-30s}",
+      description =
+          "On SIGTERM, how long running actions may finish before they are handed back (env WF_DRAIN_TIMEOUT, default ${DEFAULT-VALUE}).")
   String drain;
 
-  @Option(names = "--allow-kinds", paramLabel = "KIND[,KIND...]", split = ",", description = "Run only these action kinds (env WF_ALLOW_KINDS; default: all).")
+  @Option(
+      names = "--allow-kinds",
+      paramLabel = "KIND[,KIND...]",
+      split = ",",
+      description = "Run only these action kinds (env WF_ALLOW_KINDS; default: all).")
   List<String> allowKinds;
 
-  @Option(names = "--allow-commands", paramLabel = "REGEX", description = "Run only shell commands matching one of these patterns entirely (repeatable).")
+  @Option(
+      names = "--allow-commands",
+      paramLabel = "REGEX",
+      description = "Run only shell commands matching one of these patterns entirely (repeatable).")
   List<String> allowCommands;
 
-  @Option(names = "--signing-keys", paramLabel = "ID=SECRET[,...]", defaultValue = "${env:WF_SIGNING_KEYS}", description = "Refuse dispatches not signed with one of these keys (env WF_SIGNING_KEYS).")
+  @Option(
+      names = "--signing-keys",
+      paramLabel = "ID=SECRET[,...]",
+      defaultValue = "${env:WF_SIGNING_KEYS}",
+      description = "Refuse dispatches not signed with one of these keys (env WF_SIGNING_KEYS).")
   String signingKeys;
 
   @Override
@@ -58,20 +103,28 @@ final class AgentCommand implements Callable<Integer> {
     if (pools != null) {
       poolSet.addAll(pools);
     } else if (System.getenv("WF_POOLS") != null && !System.getenv("WF_POOLS").isBlank()) {
-      Arrays.stream(System.getenv("WF_POOLS").split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(poolSet::add);
+      Arrays.stream(System.getenv("WF_POOLS").split(","))
+          .map(String::trim)
+          .filter(s -> !s.isEmpty())
+          .forEach(poolSet::add);
     } else {
       poolSet.add("default");
     }
     for (String p : poolSet) {
       if (!p.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
-        throw new UserError(Main.INVALID, "--pool " + p + ": a pool name has letters, digits, '.', '_' or '-'");
+        throw new UserError(
+            Main.INVALID, "--pool " + p + ": a pool name has letters, digits, '.', '_' or '-'");
       }
     }
     Set<String> kinds = new LinkedHashSet<>();
     if (allowKinds != null) {
       kinds.addAll(allowKinds);
-    } else if (System.getenv("WF_ALLOW_KINDS") != null && !System.getenv("WF_ALLOW_KINDS").isBlank()) {
-      Arrays.stream(System.getenv("WF_ALLOW_KINDS").split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(kinds::add);
+    } else if (System.getenv("WF_ALLOW_KINDS") != null
+        && !System.getenv("WF_ALLOW_KINDS").isBlank()) {
+      Arrays.stream(System.getenv("WF_ALLOW_KINDS").split(","))
+          .map(String::trim)
+          .filter(s -> !s.isEmpty())
+          .forEach(kinds::add);
     }
     if (maxConcurrent < 1) {
       throw new UserError(Main.INVALID, "--max-concurrent must be at least 1");
@@ -79,13 +132,19 @@ final class AgentCommand implements Callable<Integer> {
     if (!Files.isDirectory(workdir)) {
       throw new UserError(Main.INVALID, "--workdir " + workdir + " is not a directory");
     }
-    String agentId = id != null && !id.isBlank() ? id : InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
+    String agentId =
+        id != null && !id.isBlank()
+            ? id
+            : InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid();
     AgentConfig config =
         AgentConfig.defaults(bootstrap, agentId, List.copyOf(poolSet), workdir.toAbsolutePath())
             .withTopics(kafka.topics())
             .withClientProperties(kafka.clientProperties())
             .withMaxConcurrent(maxConcurrent)
-            .withTimings(CoordinatorCommand.duration("--heartbeat", heartbeat), CoordinatorCommand.duration("--kill-grace", killGrace), CoordinatorCommand.duration("--drain-timeout", drain))
+            .withTimings(
+                CoordinatorCommand.duration("--heartbeat", heartbeat),
+                CoordinatorCommand.duration("--kill-grace", killGrace),
+                CoordinatorCommand.duration("--drain-timeout", drain))
             .withAllowedKinds(kinds);
     List<java.util.regex.Pattern> patterns = new java.util.ArrayList<>();
     for (String re : allowCommands == null ? List.<String>of() : allowCommands) {
@@ -98,10 +157,13 @@ final class AgentCommand implements Callable<Integer> {
     config = config.withSecurity(patterns, CoordinatorCommand.signatures(signingKeys));
     Agent agent = Agent.start(config);
     CountDownLatch stop = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      agent.close();
-      stop.countDown();
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  agent.close();
+                  stop.countDown();
+                }));
     stop.await();
     return Main.OK;
   }

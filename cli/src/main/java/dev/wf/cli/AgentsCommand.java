@@ -24,7 +24,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code wf agents}: the live agents, from their heartbeats. */
-@Command(name = "agents", description = "List live agents: id, host, pools, running steps, last heartbeat.", mixinStandardHelpOptions = true)
+@Command(
+    name = "agents",
+    description = "List live agents: id, host, pools, running steps, last heartbeat.",
+    mixinStandardHelpOptions = true)
 final class AgentsCommand implements Callable<Integer> {
   @Mixin ConnectionOptions kafka;
 
@@ -43,10 +46,13 @@ final class AgentsCommand implements Callable<Integer> {
     c.putAll(kafka.clientProperties());
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.reachable());
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> parts = new ArrayList<>();
       String topic = kafka.topics().agents();
-      consumer.partitionsFor(topic, Duration.ofSeconds(10)).forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
+      consumer
+          .partitionsFor(topic, Duration.ofSeconds(10))
+          .forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
       consumer.assign(parts);
       consumer.seekToBeginning(parts);
       Map<TopicPartition, Long> end = consumer.endOffsets(parts);
@@ -65,7 +71,10 @@ final class AgentsCommand implements Callable<Integer> {
       }
     }
     long now = System.currentTimeMillis();
-    List<AgentHeartbeat> shown = latest.values().stream().filter(h -> all || now - h.at() <= Math.max(10_000, 3 * h.intervalMs())).toList();
+    List<AgentHeartbeat> shown =
+        latest.values().stream()
+            .filter(h -> all || now - h.at() <= Math.max(10_000, 3 * h.intervalMs()))
+            .toList();
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(shown));
@@ -73,7 +82,16 @@ final class AgentsCommand implements Callable<Integer> {
       out.println("no live agents on " + kafka.topics().agents());
     } else {
       for (AgentHeartbeat h : shown) {
-        out.printf(Locale.ROOT, "%s  host %s  pools %s  running %d/%d  last heartbeat %.1f s ago%s%n", h.agent(), h.host(), String.join(",", h.pools()), h.running().size(), h.maxConcurrent(), (now - h.at()) / 1000.0, h.stopping() ? "  (stopping)" : "");
+        out.printf(
+            Locale.ROOT,
+            "%s  host %s  pools %s  running %d/%d  last heartbeat %.1f s ago%s%n",
+            h.agent(),
+            h.host(),
+            String.join(",", h.pools()),
+            h.running().size(),
+            h.maxConcurrent(),
+            (now - h.at()) / 1000.0,
+            h.stopping() ? "  (stopping)" : "");
         for (AgentHeartbeat.Running r : h.running()) {
           out.println("    run " + r.runId() + "  " + r.path() + "  attempt " + r.attempt());
         }

@@ -46,21 +46,40 @@ import picocli.CommandLine.Option;
  * {@code wf bench}: measures, in one run, the broker's raw round trip, wf's per-step overhead on a
  * sequential chain of no-op steps, and the time of a wide parallel group of no-op steps.
  */
-@Command(name = "bench", description = "Measure Kafka's round trip and wf's per-step overhead on this machine.", mixinStandardHelpOptions = true)
+@Command(
+    name = "bench",
+    description = "Measure Kafka's round trip and wf's per-step overhead on this machine.",
+    mixinStandardHelpOptions = true)
 final class BenchCommand implements Callable<Integer> {
-  @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Use this cluster instead of a fresh embedded broker (default: $WF_BOOTSTRAP).")
+  @Option(
+      names = "--bootstrap",
+      paramLabel = "HOST:PORT",
+      description = "Use this cluster instead of a fresh embedded broker (default: $WF_BOOTSTRAP).")
   String bootstrap;
 
-  @Option(names = "--commit-interval", paramLabel = "MS", defaultValue = "10", description = "The coordinator's commit.interval.ms (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--commit-interval",
+      paramLabel = "MS",
+      defaultValue = "10",
+      description = "The coordinator's commit.interval.ms (default: ${DEFAULT-VALUE}).")
   long commitInterval;
 
-  @Option(names = "--steps", defaultValue = "20", description = "Steps of the sequential chain (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--steps",
+      defaultValue = "20",
+      description = "Steps of the sequential chain (default: ${DEFAULT-VALUE}).")
   int steps;
 
-  @Option(names = "--chains", defaultValue = "5", description = "Runs of the chain, one after another (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--chains",
+      defaultValue = "5",
+      description = "Runs of the chain, one after another (default: ${DEFAULT-VALUE}).")
   int chains;
 
-  @Option(names = "--width", defaultValue = "100", description = "Width of the parallel group (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--width",
+      defaultValue = "100",
+      description = "Width of the parallel group (default: ${DEFAULT-VALUE}).")
   int width;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -82,14 +101,32 @@ final class BenchCommand implements Callable<Integer> {
         Kafka.checkReachable(cluster, Map.of(), 10_000);
       }
       Topics topics = new Topics("bench" + UUID.randomUUID().toString().substring(0, 6) + ".");
-      out.printf(Locale.ROOT, "wf bench on %s (%d cores), coordinator commit.interval.ms=%d%n", cluster, Runtime.getRuntime().availableProcessors(), commitInterval);
+      out.printf(
+          Locale.ROOT,
+          "wf bench on %s (%d cores), coordinator commit.interval.ms=%d%n",
+          cluster,
+          Runtime.getRuntime().availableProcessors(),
+          commitInterval);
       List<Double> raw = rawRoundTrip(cluster, topics.prefix() + "rtt", 500);
-      out.printf(Locale.ROOT, "kafka round trip (200 B, acks=all, one in flight, %d samples): p50 %.1f ms  p99 %.1f ms%n", raw.size(), pct(raw, 50), pct(raw, 99));
+      out.printf(
+          Locale.ROOT,
+          "kafka round trip (200 B, acks=all, one in flight, %d samples): p50 %.1f ms  p99 %.1f ms%n",
+          raw.size(),
+          pct(raw, 50),
+          pct(raw, 99));
       out.flush();
 
-      CoordinatorConfig cc = CoordinatorConfig.defaults(cluster, tmp.resolve("state")).withTopics(topics).withCommitInterval(commitInterval).withPartitions(1, (short) 1);
+      CoordinatorConfig cc =
+          CoordinatorConfig.defaults(cluster, tmp.resolve("state"))
+              .withTopics(topics)
+              .withCommitInterval(commitInterval)
+              .withPartitions(1, (short) 1);
       try (Coordinator coordinator = Coordinator.start(cc);
-          Agent agent = Agent.start(AgentConfig.defaults(cluster, "bench-agent", List.of("default"), tmp).withTopics(topics).withMaxConcurrent(Math.max(8, width)))) {
+          Agent agent =
+              Agent.start(
+                  AgentConfig.defaults(cluster, "bench-agent", List.of("default"), tmp)
+                      .withTopics(topics)
+                      .withMaxConcurrent(Math.max(8, width)))) {
         coordinator.awaitRunning(Duration.ofSeconds(60));
         err.println("coordinator and agent " + agent.id() + " running; measuring ...");
         err.flush();
@@ -112,13 +149,25 @@ final class BenchCommand implements Callable<Integer> {
               }
             }
           }
-          out.printf(Locale.ROOT, "wf per step, %d-step sequential no-op chain (%d samples): p50 %.1f ms  p99 %.1f ms  (chain end to end: p50 %.0f ms)%n", steps, perStep.size(), pct(perStep, 50), pct(perStep, 99), pct(chainTotals, 50));
+          out.printf(
+              Locale.ROOT,
+              "wf per step, %d-step sequential no-op chain (%d samples): p50 %.1f ms  p99 %.1f ms  (chain end to end: p50 %.0f ms)%n",
+              steps,
+              perStep.size(),
+              pct(perStep, 50),
+              pct(perStep, 99),
+              pct(chainTotals, 50));
           out.flush();
           List<Double> wide = new ArrayList<>();
           for (int i = 0; i < 3; i++) {
             wide.add((double) run(client, parallel(width), null));
           }
-          out.printf(Locale.ROOT, "wf %d-way parallel no-op group, submit to result (3 runs): best %.0f ms  median %.0f ms%n", width, Collections.min(wide), pct(wide, 50));
+          out.printf(
+              Locale.ROOT,
+              "wf %d-way parallel no-op group, submit to result (3 runs): best %.0f ms  median %.0f ms%n",
+              width,
+              Collections.min(wide),
+              pct(wide, 50));
           out.flush();
         }
       }
@@ -136,11 +185,15 @@ final class BenchCommand implements Callable<Integer> {
     String runId = "bench-" + UUID.randomUUID();
     long t0 = System.nanoTime();
     client.submit(runId, def, Map.of());
-    RunClient.Outcome o = client.follow(runId, e -> {
-      if (events != null) {
-        events.add(e);
-      }
-    }, Duration.ofMinutes(5));
+    RunClient.Outcome o =
+        client.follow(
+            runId,
+            e -> {
+              if (events != null) {
+                events.add(e);
+              }
+            },
+            Duration.ofMinutes(5));
     if (o.result() == null || !o.result().success()) {
       throw new UserError(Main.RUN_FAILED, "benchmark run " + runId + " did not succeed");
     }
@@ -164,7 +217,8 @@ final class BenchCommand implements Callable<Integer> {
     return root;
   }
 
-  private static List<Double> rawRoundTrip(String bootstrap, String topic, int samples) throws Exception {
+  private static List<Double> rawRoundTrip(String bootstrap, String topic, int samples)
+      throws Exception {
     Properties a = new Properties();
     a.put("bootstrap.servers", bootstrap);
     try (Admin admin = Admin.create(a)) {
@@ -179,8 +233,10 @@ final class BenchCommand implements Callable<Integer> {
     c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "500");
     List<Double> out = new ArrayList<>();
     byte[] payload = new byte[200];
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
+    try (KafkaProducer<String, byte[]> producer =
+            new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        KafkaConsumer<String, byte[]> consumer =
+            new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
       TopicPartition tp = new TopicPartition(topic, 0);
       consumer.assign(List.of(tp));
       consumer.seekToEnd(List.of(tp));

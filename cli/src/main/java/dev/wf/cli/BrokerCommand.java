@@ -9,15 +9,29 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code wf broker}: the embedded KRaft broker as a process of its own. */
-@Command(name = "broker", description = "Run a single-node Kafka broker (KRaft) for a demo or a single-host setup.", mixinStandardHelpOptions = true)
+@Command(
+    name = "broker",
+    description = "Run a single-node Kafka broker (KRaft) for a demo or a single-host setup.",
+    mixinStandardHelpOptions = true)
 final class BrokerCommand implements Callable<Integer> {
-  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:WF_DATA_DIR:-.wf/broker}", description = "Where the broker keeps its log (env WF_DATA_DIR, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      defaultValue = "${env:WF_DATA_DIR:-.wf/broker}",
+      description = "Where the broker keeps its log (env WF_DATA_DIR, default ${DEFAULT-VALUE}).")
   Path dataDir;
 
-  @Option(names = "--port", defaultValue = "${env:WF_BROKER_PORT:-9092}", description = "Port to listen on (env WF_BROKER_PORT, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--port",
+      defaultValue = "${env:WF_BROKER_PORT:-9092}",
+      description = "Port to listen on (env WF_BROKER_PORT, default ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--host", defaultValue = "${env:WF_BROKER_HOST:-localhost}", description = "Host name clients use to reach it; not localhost makes it listen on every interface (env WF_BROKER_HOST, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--host",
+      defaultValue = "${env:WF_BROKER_HOST:-localhost}",
+      description =
+          "Host name clients use to reach it; not localhost makes it listen on every interface (env WF_BROKER_HOST, default ${DEFAULT-VALUE}).")
   String host;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -34,11 +48,16 @@ final class BrokerCommand implements Callable<Integer> {
       throw new UserError(Main.RUN_FAILED, "cannot start the broker: " + e.getMessage());
     }
     CountDownLatch stop = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      broker.close();
-      stop.countDown();
-    }));
-    spec.commandLine().getErr().println("broker ready; data in " + dataDir + "; stop with Ctrl-C or SIGTERM");
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  broker.close();
+                  stop.countDown();
+                }));
+    spec.commandLine()
+        .getErr()
+        .println("broker ready; data in " + dataDir + "; stop with Ctrl-C or SIGTERM");
     spec.commandLine().getErr().flush();
     spec.commandLine().getOut().println(broker.bootstrap());
     spec.commandLine().getOut().flush();

@@ -8,24 +8,33 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code wf cancel RUN}: asks the coordinator to cancel a run. */
-@Command(name = "cancel", description = "Cancel a run: its running steps are killed, nothing more starts.", mixinStandardHelpOptions = true)
+@Command(
+    name = "cancel",
+    description = "Cancel a run: its running steps are killed, nothing more starts.",
+    mixinStandardHelpOptions = true)
 final class CancelCommand implements Callable<Integer> {
   @Mixin ConnectionOptions kafka;
 
   @Parameters(paramLabel = "RUN", description = "The run id.")
   String runId;
 
-  @Option(names = "--reason", defaultValue = "cancelled with wf cancel", description = "Why, for the events.")
+  @Option(
+      names = "--reason",
+      defaultValue = "cancelled with wf cancel",
+      description = "Why, for the events.")
   String reason;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
-    try (RunClient client = new RunClient(kafka.reachable(), kafka.topics(), kafka.clientProperties())) {
+    try (RunClient client =
+        new RunClient(kafka.reachable(), kafka.topics(), kafka.clientProperties())) {
       client.cancel(runId, reason);
     }
-    spec.commandLine().getErr().println("cancel of run " + runId + " sent; follow it with wf watch " + runId);
+    spec.commandLine()
+        .getErr()
+        .println("cancel of run " + runId + " sent; follow it with wf watch " + runId);
     spec.commandLine().getErr().flush();
     return Main.OK;
   }

@@ -7,13 +7,25 @@ import picocli.CommandLine.Option;
 
 /** How a command reaches Kafka: shared by every command that talks to a cluster. */
 final class ConnectionOptions {
-  @Option(names = "--bootstrap", paramLabel = "HOST:PORT", defaultValue = "${env:WF_BOOTSTRAP}", description = "Kafka bootstrap servers (env WF_BOOTSTRAP).")
+  @Option(
+      names = "--bootstrap",
+      paramLabel = "HOST:PORT",
+      defaultValue = "${env:WF_BOOTSTRAP}",
+      description = "Kafka bootstrap servers (env WF_BOOTSTRAP).")
   String bootstrap;
 
-  @Option(names = "--topic-prefix", paramLabel = "PREFIX", defaultValue = "${env:WF_TOPIC_PREFIX:-wf.}", description = "Prefix of every topic name (env WF_TOPIC_PREFIX, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--topic-prefix",
+      paramLabel = "PREFIX",
+      defaultValue = "${env:WF_TOPIC_PREFIX:-wf.}",
+      description = "Prefix of every topic name (env WF_TOPIC_PREFIX, default ${DEFAULT-VALUE}).")
   String topicPrefix;
 
-  @Option(names = "--kafka-config", paramLabel = "FILE", defaultValue = "${env:WF_KAFKA_CONFIG}", description = "Kafka client properties file: TLS, SASL... (env WF_KAFKA_CONFIG).")
+  @Option(
+      names = "--kafka-config",
+      paramLabel = "FILE",
+      defaultValue = "${env:WF_KAFKA_CONFIG}",
+      description = "Kafka client properties file: TLS, SASL... (env WF_KAFKA_CONFIG).")
   Path kafkaConfig;
 
   Topics topics() {
@@ -31,7 +43,9 @@ final class ConnectionOptions {
   /** The cluster to use; fails with a clear line when none is configured. */
   String requireBootstrap() {
     if (bootstrap == null || bootstrap.isBlank()) {
-      throw new UserError(Main.INVALID, "no Kafka cluster: pass --bootstrap HOST:PORT or set WF_BOOTSTRAP (start one with `wf broker`)");
+      throw new UserError(
+          Main.INVALID,
+          "no Kafka cluster: pass --bootstrap HOST:PORT or set WF_BOOTSTRAP (start one with `wf broker`)");
     }
     return bootstrap;
   }

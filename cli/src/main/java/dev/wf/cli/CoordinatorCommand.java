@@ -19,56 +19,127 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code wf coordinator}: the coordinator service alone. */
-@Command(name = "coordinator", description = "Run the coordinator service (Kafka Streams, exactly-once).", mixinStandardHelpOptions = true)
+@Command(
+    name = "coordinator",
+    description = "Run the coordinator service (Kafka Streams, exactly-once).",
+    mixinStandardHelpOptions = true)
 final class CoordinatorCommand implements Callable<Integer> {
   @Mixin ConnectionOptions kafka;
 
-  @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "${env:WF_STATE_DIR:-.wf/coordinator}", description = "Local state stores (env WF_STATE_DIR, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      defaultValue = "${env:WF_STATE_DIR:-.wf/coordinator}",
+      description = "Local state stores (env WF_STATE_DIR, default ${DEFAULT-VALUE}).")
   Path stateDir;
 
-  @Option(names = "--http-port", paramLabel = "N", defaultValue = "${env:WF_HTTP_PORT:-7070}", description = "Port of the query API; 0 turns it off (env WF_HTTP_PORT, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--http-port",
+      paramLabel = "N",
+      defaultValue = "${env:WF_HTTP_PORT:-7070}",
+      description =
+          "Port of the query API; 0 turns it off (env WF_HTTP_PORT, default ${DEFAULT-VALUE}).")
   int httpPort;
 
-  @Option(names = "--http-host", paramLabel = "HOST", defaultValue = "${env:WF_HTTP_HOST}", description = "Host name other instances use to reach this one's API (env WF_HTTP_HOST, default: this host's name).")
+  @Option(
+      names = "--http-host",
+      paramLabel = "HOST",
+      defaultValue = "${env:WF_HTTP_HOST}",
+      description =
+          "Host name other instances use to reach this one's API (env WF_HTTP_HOST, default: this host's name).")
   String httpHost;
 
-  @Option(names = "--http-token", paramLabel = "TOKEN", defaultValue = "${env:WF_HTTP_TOKEN}", description = "Require Authorization: Bearer TOKEN on the API (env WF_HTTP_TOKEN).")
+  @Option(
+      names = "--http-token",
+      paramLabel = "TOKEN",
+      defaultValue = "${env:WF_HTTP_TOKEN}",
+      description = "Require Authorization: Bearer TOKEN on the API (env WF_HTTP_TOKEN).")
   String httpToken;
 
-  @Option(names = "--partitions", defaultValue = "${env:WF_PARTITIONS:-3}", description = "Partitions of the intake and step-event topics (env WF_PARTITIONS, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--partitions",
+      defaultValue = "${env:WF_PARTITIONS:-3}",
+      description =
+          "Partitions of the intake and step-event topics (env WF_PARTITIONS, default ${DEFAULT-VALUE}).")
   int partitions;
 
-  @Option(names = "--replication", defaultValue = "${env:WF_REPLICATION:-1}", description = "Replication factor of the topics it creates (env WF_REPLICATION, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--replication",
+      defaultValue = "${env:WF_REPLICATION:-1}",
+      description =
+          "Replication factor of the topics it creates (env WF_REPLICATION, default ${DEFAULT-VALUE}).")
   short replication;
 
-  @Option(names = "--standby-replicas", defaultValue = "${env:WF_STANDBY_REPLICAS:-1}", description = "Warm state copies on other instances (env WF_STANDBY_REPLICAS, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--standby-replicas",
+      defaultValue = "${env:WF_STANDBY_REPLICAS:-1}",
+      description =
+          "Warm state copies on other instances (env WF_STANDBY_REPLICAS, default ${DEFAULT-VALUE}).")
   int standbys;
 
-  @Option(names = "--commit-interval", paramLabel = "MS", defaultValue = "${env:WF_COMMIT_INTERVAL_MS:-10}", description = "Kafka Streams commit.interval.ms (env WF_COMMIT_INTERVAL_MS, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--commit-interval",
+      paramLabel = "MS",
+      defaultValue = "${env:WF_COMMIT_INTERVAL_MS:-10}",
+      description =
+          "Kafka Streams commit.interval.ms (env WF_COMMIT_INTERVAL_MS, default ${DEFAULT-VALUE}).")
   long commitInterval;
 
-  @Option(names = "--agent-timeout", paramLabel = "DURATION", defaultValue = "${env:WF_AGENT_TIMEOUT:-10s}", description = "An agent silent this long is dead; its steps are dispatched again (env WF_AGENT_TIMEOUT, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--agent-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "${env:WF_AGENT_TIMEOUT:-10s}",
+      description =
+          "An agent silent this long is dead; its steps are dispatched again (env WF_AGENT_TIMEOUT, default ${DEFAULT-VALUE}).")
   String agentTimeout;
 
-  @Option(names = "--start-timeout", paramLabel = "DURATION", defaultValue = "${env:WF_START_TIMEOUT:-10m}", description = "Default wait for an agent of a step's pool (env WF_START_TIMEOUT, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--start-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "${env:WF_START_TIMEOUT:-10m}",
+      description =
+          "Default wait for an agent of a step's pool (env WF_START_TIMEOUT, default ${DEFAULT-VALUE}).")
   String startTimeout;
 
-  @Option(names = "--max-lost", defaultValue = "${env:WF_MAX_LOST:-3}", description = "Re-dispatches of a step lost with its agent before it fails (env WF_MAX_LOST, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-lost",
+      defaultValue = "${env:WF_MAX_LOST:-3}",
+      description =
+          "Re-dispatches of a step lost with its agent before it fails (env WF_MAX_LOST, default ${DEFAULT-VALUE}).")
   int maxLost;
 
-  @Option(names = "--cancel-grace", paramLabel = "DURATION", defaultValue = "${env:WF_CANCEL_GRACE:-15s}", description = "Wait for an agent to confirm a cancel (env WF_CANCEL_GRACE, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--cancel-grace",
+      paramLabel = "DURATION",
+      defaultValue = "${env:WF_CANCEL_GRACE:-15s}",
+      description =
+          "Wait for an agent to confirm a cancel (env WF_CANCEL_GRACE, default ${DEFAULT-VALUE}).")
   String cancelGrace;
 
-  @Option(names = "--max-definition-bytes", defaultValue = "${env:WF_MAX_DEFINITION_BYTES:-1048576}", description = "Larger submissions are rejected (env WF_MAX_DEFINITION_BYTES, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-definition-bytes",
+      defaultValue = "${env:WF_MAX_DEFINITION_BYTES:-1048576}",
+      description =
+          "Larger submissions are rejected (env WF_MAX_DEFINITION_BYTES, default ${DEFAULT-VALUE}).")
   int maxBytes;
 
-  @Option(names = "--max-steps", defaultValue = "${env:WF_MAX_STEPS:-20000}", description = "Most steps in one workflow (env WF_MAX_STEPS, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-steps",
+      defaultValue = "${env:WF_MAX_STEPS:-20000}",
+      description = "Most steps in one workflow (env WF_MAX_STEPS, default ${DEFAULT-VALUE}).")
   int maxSteps;
 
-  @Option(names = "--max-depth", defaultValue = "${env:WF_MAX_DEPTH:-32}", description = "Deepest nesting of groups (env WF_MAX_DEPTH, default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-depth",
+      defaultValue = "${env:WF_MAX_DEPTH:-32}",
+      description = "Deepest nesting of groups (env WF_MAX_DEPTH, default ${DEFAULT-VALUE}).")
   int maxDepth;
 
-  @Option(names = "--signing-keys", paramLabel = "ID=SECRET[,...]", defaultValue = "${env:WF_SIGNING_KEYS}", description = "Sign dispatches with the first key; agents check them (env WF_SIGNING_KEYS).")
+  @Option(
+      names = "--signing-keys",
+      paramLabel = "ID=SECRET[,...]",
+      defaultValue = "${env:WF_SIGNING_KEYS}",
+      description = "Sign dispatches with the first key; agents check them (env WF_SIGNING_KEYS).")
   String signingKeys;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -82,15 +153,27 @@ final class CoordinatorCommand implements Callable<Integer> {
   }
 
   static Duration duration(String option, String value) {
-    return Durations.parse(value).orElseThrow(() -> new UserError(Main.INVALID, option + " " + value + " is not a duration (like 10s, 5m)"));
+    return Durations.parse(value)
+        .orElseThrow(
+            () ->
+                new UserError(
+                    Main.INVALID, option + " " + value + " is not a duration (like 10s, 5m)"));
   }
 
   @Override
   public Integer call() throws Exception {
     Logging.service();
     String bootstrap = kafka.awaitReachable(org.slf4j.LoggerFactory.getLogger("wf.coordinator"));
-    String host = httpHost != null && !httpHost.isBlank() ? httpHost : InetAddress.getLocalHost().getHostName();
-    MachineConfig machine = new MachineConfig(maxLost, duration("--cancel-grace", cancelGrace), MachineConfig.DEFAULT.reportGrace(), duration("--start-timeout", startTimeout));
+    String host =
+        httpHost != null && !httpHost.isBlank()
+            ? httpHost
+            : InetAddress.getLocalHost().getHostName();
+    MachineConfig machine =
+        new MachineConfig(
+            maxLost,
+            duration("--cancel-grace", cancelGrace),
+            MachineConfig.DEFAULT.reportGrace(),
+            duration("--start-timeout", startTimeout));
     CoordinatorConfig config =
         CoordinatorConfig.defaults(bootstrap, stateDir)
             .withTopics(kafka.topics())
@@ -106,20 +189,35 @@ final class CoordinatorCommand implements Callable<Integer> {
     Coordinator coordinator = Coordinator.start(config);
     QueryServer http = null;
     if (httpPort > 0) {
-      http = new QueryServer(httpPort, new HostInfo(host, httpPort), httpToken, () -> coordinator.streams().state(), new RunQueries(coordinator.streams(), config), coordinator.agents());
+      http =
+          new QueryServer(
+              httpPort,
+              new HostInfo(host, httpPort),
+              httpToken,
+              () -> coordinator.streams().state(),
+              new RunQueries(coordinator.streams(), config),
+              coordinator.agents());
       http.start();
     }
     QueryServer api = http;
     CountDownLatch stop = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      if (api != null) {
-        api.close();
-      }
-      coordinator.close();
-      stop.countDown();
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  if (api != null) {
+                    api.close();
+                  }
+                  coordinator.close();
+                  stop.countDown();
+                }));
     coordinator.awaitRunning(Duration.ofMinutes(5));
-    org.slf4j.LoggerFactory.getLogger("wf.coordinator").info("coordinator running on {} (topics {}*){}", bootstrap, config.topics().prefix(), httpPort > 0 ? ", API on http://" + host + ":" + httpPort : "");
+    org.slf4j.LoggerFactory.getLogger("wf.coordinator")
+        .info(
+            "coordinator running on {} (topics {}*){}",
+            bootstrap,
+            config.topics().prefix(),
+            httpPort > 0 ? ", API on http://" + host + ":" + httpPort : "");
     stop.await();
     return Main.OK;
   }

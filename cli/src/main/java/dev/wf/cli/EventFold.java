@@ -62,18 +62,32 @@ final class EventFold {
       case STEP_COMPLETE, STEP_FAILED, STEP_SKIPPED, STEP_TIMEOUT, STEP_CANCELLED -> {
         inFlight.remove(e.path());
         ended.remove(e.path());
-        ended.put(e.path(), new StepResult(e.step(), e.path(), status(e.type()), e.duration() == null ? 0 : e.duration(), e.type() == EventType.STEP_COMPLETE ? e.result() : null, e.error(), retries.getOrDefault(e.path(), 0), e.agent(), List.of()));
+        ended.put(
+            e.path(),
+            new StepResult(
+                e.step(),
+                e.path(),
+                status(e.type()),
+                e.duration() == null ? 0 : e.duration(),
+                e.type() == EventType.STEP_COMPLETE ? e.result() : null,
+                e.error(),
+                retries.getOrDefault(e.path(), 0),
+                e.agent(),
+                List.of()));
       }
       case WORKFLOW_COMPLETE -> {
         try {
           finalResult = Json.MAPPER.treeToValue(e.result(), WorkflowResult.class);
         } catch (IOException | IllegalArgumentException ex) {
-          throw new UserError(Main.RUN_FAILED, "cannot read the result of run " + runId + ": " + ex.getMessage());
+          throw new UserError(
+              Main.RUN_FAILED, "cannot read the result of run " + runId + ": " + ex.getMessage());
         }
       }
-      case WORKFLOW_REJECTED, WORKFLOW_DUPLICATE -> refusals.add(e.type().wire() + ": " + e.reason());
+      case WORKFLOW_REJECTED, WORKFLOW_DUPLICATE ->
+          refusals.add(e.type().wire() + ": " + e.reason());
       default -> {
-        // workflow:failed / cancelled come with workflow:complete; step:lost and dispatch:refused are informative
+        // workflow:failed / cancelled come with workflow:complete; step:lost and dispatch:refused
+        // are informative
       }
     }
   }
@@ -96,7 +110,17 @@ final class EventFold {
     List<StepResult> steps = new ArrayList<>(ended.values());
     for (WorkflowEvent s : inFlight.values()) {
       long at = Instant.parse(s.at()).toEpochMilli();
-      steps.add(new StepResult(s.step(), s.path(), StepStatus.RUNNING, Math.max(0, now - at), null, null, retries.getOrDefault(s.path(), 0), null, List.of()));
+      steps.add(
+          new StepResult(
+              s.step(),
+              s.path(),
+              StepStatus.RUNNING,
+              Math.max(0, now - at),
+              null,
+              null,
+              retries.getOrDefault(s.path(), 0),
+              null,
+              List.of()));
     }
     List<ErrorEntry> errors = new ArrayList<>();
     for (StepResult s : ended.values()) {
@@ -105,6 +129,13 @@ final class EventFold {
         errors.add(new ErrorEntry(s.path(), s.name(), s.error()));
       }
     }
-    return new WorkflowResult(runId, name, true, RunStatus.RUNNING, startedAt < 0 ? 0 : Math.max(0, now - startedAt), steps, errors);
+    return new WorkflowResult(
+        runId,
+        name,
+        true,
+        RunStatus.RUNNING,
+        startedAt < 0 ? 0 : Math.max(0, now - startedAt),
+        steps,
+        errors);
   }
 }

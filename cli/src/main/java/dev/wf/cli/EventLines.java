@@ -17,8 +17,16 @@ final class EventLines {
 
   void print(WorkflowEvent e) {
     double t = (System.currentTimeMillis() - t0) / 1000.0;
-    StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%7.2fs  %-18s %s", t, e.type().wire(), e.step() == null ? "" : e.step()));
-    if (e.type().wire().startsWith("workflow:") && e.type() != dev.wf.protocol.event.EventType.WORKFLOW_START) {
+    StringBuilder b =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "%7.2fs  %-18s %s",
+                t,
+                e.type().wire(),
+                e.step() == null ? "" : e.step()));
+    if (e.type().wire().startsWith("workflow:")
+        && e.type() != dev.wf.protocol.event.EventType.WORKFLOW_START) {
       if (e.reason() != null) {
         b.append("  ").append(e.reason());
       }
@@ -31,7 +39,8 @@ final class EventLines {
     if (e.duration() != null) {
       b.append("  ").append(e.duration()).append(" ms");
     }
-    if (e.attempt() != null && (e.attempt() > 1 || e.type() == dev.wf.protocol.event.EventType.STEP_RETRY)) {
+    if (e.attempt() != null
+        && (e.attempt() > 1 || e.type() == dev.wf.protocol.event.EventType.STEP_RETRY)) {
       b.append("  attempt ").append(e.attempt());
     }
     if (e.delay() != null) {
@@ -56,7 +65,15 @@ final class EventLines {
 
   void summary(WorkflowResult r) {
     err.println();
-    err.printf(Locale.ROOT, "%s: %s in %.1f s (%d steps, %d errors) run %s%n", r.name(), r.status().word(), r.duration() / 1000.0, r.steps().size(), r.errors().size(), r.runId());
+    err.printf(
+        Locale.ROOT,
+        "%s: %s in %.1f s (%d steps, %d errors) run %s%n",
+        r.name(),
+        r.status().word(),
+        r.duration() / 1000.0,
+        r.steps().size(),
+        r.errors().size(),
+        r.runId());
     for (ErrorEntry e : r.errors()) {
       err.println("  error at " + e.path() + " (" + e.step() + "): " + e.message());
     }

@@ -24,7 +24,9 @@ final class Kafka {
     return env == null || env.isBlank() ? null : env;
   }
 
-  /** Client properties from {@code --kafka-config FILE} or {@code WF_KAFKA_CONFIG} (TLS, SASL...). */
+  /**
+   * Client properties from {@code --kafka-config FILE} or {@code WF_KAFKA_CONFIG} (TLS, SASL...).
+   */
   static Map<String, String> clientProperties(Path file) {
     Path f = file;
     if (f == null) {
@@ -39,7 +41,8 @@ final class Kafka {
     try (InputStream in = Files.newInputStream(f)) {
       p.load(in);
     } catch (IOException e) {
-      throw new UserError(Main.INVALID, "cannot read Kafka client properties " + f + ": " + e.getMessage());
+      throw new UserError(
+          Main.INVALID, "cannot read Kafka client properties " + f + ": " + e.getMessage());
     }
     p.forEach((k, v) -> out.put(k.toString(), v.toString()));
     return out;
@@ -55,7 +58,13 @@ final class Kafka {
     try (Admin admin = Admin.create(p)) {
       admin.describeCluster().clusterId().get(timeoutMs, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
-      throw new UserError(Main.UNREACHABLE, "the Kafka cluster at " + bootstrap + " did not answer within " + timeoutMs / 1000 + " s");
-    } 
+      throw new UserError(
+          Main.UNREACHABLE,
+          "the Kafka cluster at "
+              + bootstrap
+              + " did not answer within "
+              + timeoutMs / 1000
+              + " s");
+    }
   }
 }

@@ -28,7 +28,12 @@ final class LocalStack implements AutoCloseable {
   private final String bootstrap;
   private final List<Path> cleanup = new ArrayList<>();
 
-  private LocalStack(EmbeddedBroker broker, Coordinator coordinator, Agent agent, String bootstrap, List<Path> cleanup) {
+  private LocalStack(
+      EmbeddedBroker broker,
+      Coordinator coordinator,
+      Agent agent,
+      String bootstrap,
+      List<Path> cleanup) {
     this.broker = broker;
     this.coordinator = coordinator;
     this.agent = agent;
@@ -36,7 +41,12 @@ final class LocalStack implements AutoCloseable {
     this.cleanup.addAll(cleanup);
   }
 
-  static LocalStack start(String bootstrapFlag, Path dataDir, Collection<String> pools, Map<String, String> props, PrintWriter err) {
+  static LocalStack start(
+      String bootstrapFlag,
+      Path dataDir,
+      Collection<String> pools,
+      Map<String, String> props,
+      PrintWriter err) {
     List<Path> cleanup = new ArrayList<>();
     EmbeddedBroker broker = null;
     String bootstrap = bootstrapFlag;
@@ -51,7 +61,8 @@ final class LocalStack implements AutoCloseable {
         } catch (EmbeddedBroker.DataDirInUseException e) {
           dir = Files.createTempDirectory("wf-run-");
           cleanup.add(dir);
-          err.println(dataDir + " is in use by another wf process; this run uses its own broker in " + dir);
+          err.println(
+              dataDir + " is in use by another wf process; this run uses its own broker in " + dir);
           err.flush();
           broker = EmbeddedBroker.start(dir.resolve("broker"), 0, "localhost");
         }
@@ -62,11 +73,16 @@ final class LocalStack implements AutoCloseable {
         stateDir = Files.createTempDirectory("wf-state-");
         cleanup.add(stateDir);
       }
-      CoordinatorConfig cc = CoordinatorConfig.defaults(bootstrap, stateDir).withClientProperties(props);
+      CoordinatorConfig cc =
+          CoordinatorConfig.defaults(bootstrap, stateDir).withClientProperties(props);
       Coordinator coordinator = Coordinator.start(cc);
       String id = "local-" + ProcessHandle.current().pid();
       Path workdir = Path.of("").toAbsolutePath();
-      Agent agent = Agent.start(AgentConfig.defaults(bootstrap, id, List.copyOf(pools), workdir).withClientProperties(props).withTimings(Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ZERO));
+      Agent agent =
+          Agent.start(
+              AgentConfig.defaults(bootstrap, id, List.copyOf(pools), workdir)
+                  .withClientProperties(props)
+                  .withTimings(Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ZERO));
       if (!coordinator.awaitRunning(Duration.ofSeconds(60))) {
         throw new UserError(Main.UNREACHABLE, "the coordinator did not start within 60 s");
       }

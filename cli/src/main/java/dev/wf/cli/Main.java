@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
   /** Exit codes of DESIGN.md section 7. */
   public static final int OK = 0;
+
   public static final int RUN_FAILED = 1;
   public static final int INVALID = 2;
   public static final int UNREACHABLE = 3;
@@ -40,7 +41,8 @@ public final class Main implements Runnable {
 
   /** Runs the CLI and returns its exit code (for tests). */
   public static int execute(String... args) {
-    return execute(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+    return execute(
+        new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
   }
 
   /** Runs the CLI with its own stdout and stderr. */

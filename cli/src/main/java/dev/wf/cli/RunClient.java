@@ -55,7 +55,9 @@ final class RunClient implements AutoCloseable {
     c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(16 * 1024 * 1024));
     this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
     List<TopicPartition> parts = new ArrayList<>();
-    consumer.partitionsFor(topics.events(), Duration.ofSeconds(15)).forEach(pi -> parts.add(new TopicPartition(pi.topic(), pi.partition())));
+    consumer
+        .partitionsFor(topics.events(), Duration.ofSeconds(15))
+        .forEach(pi -> parts.add(new TopicPartition(pi.topic(), pi.partition())));
     consumer.assign(parts);
     consumer.seekToEnd(parts);
     parts.forEach(consumer::position); // fix the positions now, before anything is submitted
@@ -71,19 +73,23 @@ final class RunClient implements AutoCloseable {
 
   private void send(String runId, IntakeMessage msg) {
     try {
-      producer.send(new ProducerRecord<>(topics.intake(), runId, Json.write(msg))).get(30, TimeUnit.SECONDS);
+      producer
+          .send(new ProducerRecord<>(topics.intake(), runId, Json.write(msg)))
+          .get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
-      throw new UserError(Main.UNREACHABLE, "cannot write to " + topics.intake() + ": " + e.getMessage());
+      throw new UserError(
+          Main.UNREACHABLE, "cannot write to " + topics.intake() + ": " + e.getMessage());
     }
   }
 
   /**
    * Passes each event of {@code runId} to {@code onEvent} until the run ends; returns its result,
-   * or null when {@code timeout} passes first or a rejection ends the wait (then {@code
-   * rejection} holds the event).
+   * or null when {@code timeout} passes first or a rejection ends the wait (then {@code rejection}
+   * holds the event).
    */
   Outcome follow(String runId, Consumer<WorkflowEvent> onEvent, Duration timeout) {
-    long deadline = timeout == null ? Long.MAX_VALUE : System.currentTimeMillis() + timeout.toMillis();
+    long deadline =
+        timeout == null ? Long.MAX_VALUE : System.currentTimeMillis() + timeout.toMillis();
     while (System.currentTimeMillis() < deadline) {
       for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
         if (!runId.equals(r.key()) || r.value() == null) {
@@ -100,7 +106,8 @@ final class RunClient implements AutoCloseable {
           try {
             return new Outcome(Json.MAPPER.treeToValue(e.result(), WorkflowResult.class), null);
           } catch (IOException ex) {
-            throw new UserError(Main.RUN_FAILED, "cannot read the result of run " + runId + ": " + ex.getMessage());
+            throw new UserError(
+                Main.RUN_FAILED, "cannot read the result of run " + runId + ": " + ex.getMessage());
           }
         }
         if (e.type() == EventType.WORKFLOW_REJECTED || e.type() == EventType.WORKFLOW_DUPLICATE) {

@@ -21,12 +21,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,28 +39,49 @@ import picocli.CommandLine.Parameters;
  */
 @Command(
     name = "run",
-    description = "Run a workflow here: embedded Kafka broker, coordinator and agent in one process.",
+    description =
+        "Run a workflow here: embedded Kafka broker, coordinator and agent in one process.",
     mixinStandardHelpOptions = true)
 final class RunCommand implements Callable<Integer> {
   @Parameters(paramLabel = "FILE", description = "The workflow (YAML or JSON).")
   Path file;
 
-  @Option(names = "--input", paramLabel = "KEY=VALUE", description = "Override an input (repeatable); the value takes the type of the input's default.")
+  @Option(
+      names = "--input",
+      paramLabel = "KEY=VALUE",
+      description =
+          "Override an input (repeatable); the value takes the type of the input's default.")
   List<String> inputs;
 
-  @Option(names = "--json", description = "Print the WorkflowResult as JSON on stdout (and nothing else there).")
+  @Option(
+      names = "--json",
+      description = "Print the WorkflowResult as JSON on stdout (and nothing else there).")
   boolean json;
 
-  @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Use this Kafka cluster instead of the embedded broker (default: $WF_BOOTSTRAP).")
+  @Option(
+      names = "--bootstrap",
+      paramLabel = "HOST:PORT",
+      description =
+          "Use this Kafka cluster instead of the embedded broker (default: $WF_BOOTSTRAP).")
   String bootstrap;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ".wf", description = "Where the embedded broker keeps its log (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      defaultValue = ".wf",
+      description = "Where the embedded broker keeps its log (default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
-  @Option(names = "--kafka-config", paramLabel = "FILE", description = "Kafka client properties (TLS, SASL...; default: $WF_KAFKA_CONFIG).")
+  @Option(
+      names = "--kafka-config",
+      paramLabel = "FILE",
+      description = "Kafka client properties (TLS, SASL...; default: $WF_KAFKA_CONFIG).")
   Path kafkaConfig;
 
-  @Option(names = "--timeout", paramLabel = "DURATION", description = "Give up waiting after this long (exit 3); e.g. 30m.")
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      description = "Give up waiting after this long (exit 3); e.g. 30m.")
   String timeout;
 
   @Option(names = "--run-id", paramLabel = "ID", description = "The run id (default: generated).")
@@ -73,7 +94,8 @@ final class RunCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
     DefinitionReader.Result read = DefinitionReader.read(file);
-    List<Problem> problems = read.ok() ? WorkflowValidator.validate(read.tree()).problems() : read.problems();
+    List<Problem> problems =
+        read.ok() ? WorkflowValidator.validate(read.tree()).problems() : read.problems();
     if (problems.stream().anyMatch(Problem::isError)) {
       problems.forEach(p -> err.println(file + ": " + (p.isError() ? "" : "warning: ") + p));
       err.flush();
@@ -84,7 +106,10 @@ final class RunCommand implements Callable<Integer> {
     Map<String, JsonNode> given = Inputs.parse(inputs, wf.inputs());
     Duration limit = null;
     if (timeout != null) {
-      limit = Durations.parse(timeout).orElseThrow(() -> new UserError(Main.INVALID, "--timeout " + timeout + " is not a duration"));
+      limit =
+          Durations.parse(timeout)
+              .orElseThrow(
+                  () -> new UserError(Main.INVALID, "--timeout " + timeout + " is not a duration"));
     }
     String id = runId != null ? runId : newRunId();
     Map<String, String> props = Kafka.clientProperties(kafkaConfig);
@@ -123,7 +148,8 @@ final class RunCommand implements Callable<Integer> {
           return Main.INVALID;
         }
         if (o.result() == null) {
-          err.println("run " + id + " did not end within " + timeout + "; it goes on in the coordinator");
+          err.println(
+              "run " + id + " did not end within " + timeout + "; it goes on in the coordinator");
           return Main.UNREACHABLE;
         }
         WorkflowResult r = o.result();
@@ -149,7 +175,10 @@ final class RunCommand implements Callable<Integer> {
   }
 
   static String newRunId() {
-    return "run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
+    return "run-"
+        + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+        + "-"
+        + String.format("%04x", ThreadLocalRandom.current().nextInt(0x10000));
   }
 
   /** Every pool the workflow names (an in-process agent serves them all). */

@@ -36,9 +36,12 @@ final class RunHistory implements AutoCloseable {
     this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
     List<PartitionInfo> parts = consumer.partitionsFor(topics.events(), Duration.ofSeconds(15));
     if (parts == null || parts.isEmpty()) {
-      throw new UserError(Main.UNREACHABLE, "no topic " + topics.events() + ": is a coordinator running on this cluster?");
+      throw new UserError(
+          Main.UNREACHABLE,
+          "no topic " + topics.events() + ": is a coordinator running on this cluster?");
     }
-    int p = BuiltInPartitioner.partitionForKey(runId.getBytes(StandardCharsets.UTF_8), parts.size());
+    int p =
+        BuiltInPartitioner.partitionForKey(runId.getBytes(StandardCharsets.UTF_8), parts.size());
     this.partition = new TopicPartition(topics.events(), p);
     consumer.assign(List.of(partition));
     consumer.seekToBeginning(List.of(partition));
@@ -46,7 +49,11 @@ final class RunHistory implements AutoCloseable {
   }
 
   /** Replays what is there now; with {@code follow}, goes on until {@code stop} says so. */
-  void read(String runId, Consumer<WorkflowEvent> onEvent, boolean follow, java.util.function.BooleanSupplier stop) {
+  void read(
+      String runId,
+      Consumer<WorkflowEvent> onEvent,
+      boolean follow,
+      java.util.function.BooleanSupplier stop) {
     while (true) {
       for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
         if (!runId.equals(r.key()) || r.value() == null) {

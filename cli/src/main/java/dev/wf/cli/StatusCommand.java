@@ -13,7 +13,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code wf status RUN}: the run's state so far, rebuilt from its events. */
-@Command(name = "status", description = "Show a run's state so far (steps in flight included).", mixinStandardHelpOptions = true)
+@Command(
+    name = "status",
+    description = "Show a run's state so far (steps in flight included).",
+    mixinStandardHelpOptions = true)
 final class StatusCommand implements Callable<Integer> {
   @Mixin ConnectionOptions kafka;
 
@@ -29,7 +32,8 @@ final class StatusCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     EventFold fold = new EventFold(runId);
-    try (RunHistory history = new RunHistory(kafka.reachable(), kafka.topics(), kafka.clientProperties(), runId)) {
+    try (RunHistory history =
+        new RunHistory(kafka.reachable(), kafka.topics(), kafka.clientProperties(), runId)) {
       history.read(runId, fold::apply, false, () -> false);
     }
     if (!fold.seen()) {
@@ -40,9 +44,22 @@ final class StatusCommand implements Callable<Integer> {
       out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(r));
     } else {
       fold.refusals().forEach(out::println);
-      out.printf(Locale.ROOT, "%s  %s  %s  %.1f s%n", r.runId(), r.name(), r.status().word(), r.duration() / 1000.0);
+      out.printf(
+          Locale.ROOT,
+          "%s  %s  %s  %.1f s%n",
+          r.runId(),
+          r.name(),
+          r.status().word(),
+          r.duration() / 1000.0);
       for (StepResult s : r.steps()) {
-        out.printf(Locale.ROOT, "  %-9s %-40s %7d ms%s%s%n", s.status().word(), s.name(), s.duration(), s.agent() == null ? "" : "  on " + s.agent(), s.error() == null ? "" : "  " + s.error());
+        out.printf(
+            Locale.ROOT,
+            "  %-9s %-40s %7d ms%s%s%n",
+            s.status().word(),
+            s.name(),
+            s.duration(),
+            s.agent() == null ? "" : "  on " + s.agent(),
+            s.error() == null ? "" : "  " + s.error());
       }
     }
     out.flush();

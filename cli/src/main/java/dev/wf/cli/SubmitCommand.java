@@ -17,23 +17,34 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code wf submit FILE}: sends the workflow to the intake topic and prints the run id. */
-@Command(name = "submit", description = "Submit a workflow to a running coordinator; prints the run id.", mixinStandardHelpOptions = true)
+@Command(
+    name = "submit",
+    description = "Submit a workflow to a running coordinator; prints the run id.",
+    mixinStandardHelpOptions = true)
 final class SubmitCommand implements Callable<Integer> {
   @Mixin ConnectionOptions kafka;
 
   @Parameters(paramLabel = "FILE", description = "The workflow (YAML or JSON).")
   Path file;
 
-  @Option(names = "--input", paramLabel = "KEY=VALUE", description = "Override an input (repeatable).")
+  @Option(
+      names = "--input",
+      paramLabel = "KEY=VALUE",
+      description = "Override an input (repeatable).")
   List<String> inputs;
 
-  @Option(names = "--run-id", paramLabel = "ID", description = "The run id (default: generated). The same id twice is one run.")
+  @Option(
+      names = "--run-id",
+      paramLabel = "ID",
+      description = "The run id (default: generated). The same id twice is one run.")
   String runId;
 
   @Option(names = "--wait", description = "Follow the run and exit like wf run.")
   boolean await;
 
-  @Option(names = "--json", description = "With --wait: print the WorkflowResult as JSON on stdout.")
+  @Option(
+      names = "--json",
+      description = "With --wait: print the WorkflowResult as JSON on stdout.")
   boolean json;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -35,7 +35,16 @@ final class ValidateCommand implements Callable<Integer> {
         err.println(file + ": " + (p.isError() ? "" : "warning: ") + p);
       }
       if (!errors) {
-        out.println(file + ": valid" + (problems.isEmpty() ? "" : " (" + problems.size() + " warning" + (problems.size() == 1 ? "" : "s") + ")"));
+        out.println(
+            file
+                + ": valid"
+                + (problems.isEmpty()
+                    ? ""
+                    : " ("
+                        + problems.size()
+                        + " warning"
+                        + (problems.size() == 1 ? "" : "s")
+                        + ")"));
       } else {
         long n = problems.stream().filter(Problem::isError).count();
         err.println(file + ": invalid (" + n + " error" + (n == 1 ? "" : "s") + ")");

@@ -9,7 +9,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code wf watch RUN}: the run's events as live lines, from its start until it ends. */
-@Command(name = "watch", description = "Print a run's events as they come, until it ends.", mixinStandardHelpOptions = true)
+@Command(
+    name = "watch",
+    description = "Print a run's events as they come, until it ends.",
+    mixinStandardHelpOptions = true)
 final class WatchCommand implements Callable<Integer> {
   @Mixin ConnectionOptions kafka;
 
@@ -23,13 +26,20 @@ final class WatchCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     EventLines lines = new EventLines(err);
     EventFold fold = new EventFold(runId);
-    try (RunHistory history = new RunHistory(kafka.reachable(), kafka.topics(), kafka.clientProperties(), runId)) {
-      history.read(runId, e -> {
-        fold.apply(e);
-        lines.print(e);
-      }, true, fold::ended);
+    try (RunHistory history =
+        new RunHistory(kafka.reachable(), kafka.topics(), kafka.clientProperties(), runId)) {
+      history.read(
+          runId,
+          e -> {
+            fold.apply(e);
+            lines.print(e);
+          },
+          true,
+          fold::ended);
     }
     lines.summary(fold.result(System.currentTimeMillis()));
-    return fold.result(System.currentTimeMillis()).status() == RunStatus.SUCCESS ? Main.OK : Main.RUN_FAILED;
+    return fold.result(System.currentTimeMillis()).status() == RunStatus.SUCCESS
+        ? Main.OK
+        : Main.RUN_FAILED;
   }
 }

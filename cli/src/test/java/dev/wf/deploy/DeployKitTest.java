@@ -40,13 +40,16 @@ import picocli.CommandLine.Model.OptionSpec;
 class DeployKitTest {
   private static final YAMLMapper YAML = new YAMLMapper();
   private static final Pattern WF_VAR = Pattern.compile("\\bWF_[A-Z0-9_]+\\b");
-  private static final Pattern ENV_DEFAULT = Pattern.compile("\\$\\{env:(WF_[A-Z0-9_]+)(?::-([^}]*))?}");
+  private static final Pattern ENV_DEFAULT =
+      Pattern.compile("\\$\\{env:(WF_[A-Z0-9_]+)(?::-([^}]*))?}");
   private static final Pattern GETENV = Pattern.compile("getenv\\(\\s*\"(WF_[A-Z0-9_]+)\"\\s*\\)");
   private static final Pattern ENV_LINE = Pattern.compile("^\\s*([A-Za-z_][A-Za-z0-9_]*)=(.*)$");
-  private static final Set<String> SHELL_SEPARATORS = Set.of("|", "||", "&&", ";", "&", ">", ">>", "2>", "2>&1", "<");
+  private static final Set<String> SHELL_SEPARATORS =
+      Set.of("|", "||", "&&", ";", "&", ">", ">>", "2>", "2>&1", "<");
 
   private static final Path DEPLOY = deployDir();
-  private static final Cli CLI = Cli.load(DEPLOY.getParent().resolve("cli/src/main/java/dev/wf/cli"));
+  private static final Cli CLI =
+      Cli.load(DEPLOY.getParent().resolve("cli/src/main/java/dev/wf/cli"));
 
   // ---- what the CLI offers ------------------------------------------------------------------
 
@@ -67,7 +70,9 @@ class DeployKitTest {
       raw.setInterpolateVariables(false);
       Set<String> top = names(named.getCommandSpec().options());
       Map<String, Set<String>> flags = new TreeMap<>();
-      named.getSubcommands().forEach((name, sub) -> flags.put(name, names(sub.getCommandSpec().options())));
+      named
+          .getSubcommands()
+          .forEach((name, sub) -> flags.put(name, names(sub.getCommandSpec().options())));
       Map<String, Set<String>> env = new TreeMap<>();
       Map<String, OptionSpec> optionOfVar = new TreeMap<>();
       Map<String, String> defaults = new TreeMap<>();
@@ -87,7 +92,9 @@ class DeployKitTest {
                   }
                 }
                 // Variables a command reads itself (WF_POOLS, WF_ALLOW_KINDS of the agent).
-                Path source = sources.resolve(sub.getCommandSpec().userObject().getClass().getSimpleName() + ".java");
+                Path source =
+                    sources.resolve(
+                        sub.getCommandSpec().userObject().getClass().getSimpleName() + ".java");
                 if (Files.isRegularFile(source)) {
                   vars.addAll(getenvs(read(source)));
                 }
@@ -96,7 +103,9 @@ class DeployKitTest {
       Set<String> all = new TreeSet<>();
       env.values().forEach(all::addAll);
       try (Stream<Path> files = Files.list(sources)) {
-        files.filter(f -> f.toString().endsWith(".java")).forEach(f -> all.addAll(getenvs(read(f))));
+        files
+            .filter(f -> f.toString().endsWith(".java"))
+            .forEach(f -> all.addAll(getenvs(read(f))));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -104,7 +113,9 @@ class DeployKitTest {
     }
 
     private static Set<String> names(List<OptionSpec> options) {
-      return options.stream().flatMap(o -> Stream.of(o.names())).collect(Collectors.toCollection(TreeSet::new));
+      return options.stream()
+          .flatMap(o -> Stream.of(o.names()))
+          .collect(Collectors.toCollection(TreeSet::new));
     }
 
     private static Set<String> getenvs(String source) {
@@ -129,11 +140,22 @@ class DeployKitTest {
   @Test
   void theCliModelIsWhatThisTestExpects() {
     // If these fail, the test reads the CLI wrongly, not the deploy files.
-    assertThat(CLI.flags()).containsKeys("coordinator", "agent", "broker", "submit", "watch", "status", "agents", "cancel");
-    assertThat(CLI.envOf("agent")).contains("WF_AGENT_ID", "WF_POOLS", "WF_ALLOW_KINDS", "WF_BOOTSTRAP", "WF_KAFKA_CONFIG", "WF_DRAIN_TIMEOUT");
-    assertThat(CLI.envOf("coordinator")).contains("WF_STATE_DIR", "WF_HTTP_PORT", "WF_HTTP_HOST", "WF_HTTP_TOKEN", "WF_BOOTSTRAP");
+    assertThat(CLI.flags())
+        .containsKeys(
+            "coordinator", "agent", "broker", "submit", "watch", "status", "agents", "cancel");
+    assertThat(CLI.envOf("agent"))
+        .contains(
+            "WF_AGENT_ID",
+            "WF_POOLS",
+            "WF_ALLOW_KINDS",
+            "WF_BOOTSTRAP",
+            "WF_KAFKA_CONFIG",
+            "WF_DRAIN_TIMEOUT");
+    assertThat(CLI.envOf("coordinator"))
+        .contains("WF_STATE_DIR", "WF_HTTP_PORT", "WF_HTTP_HOST", "WF_HTTP_TOKEN", "WF_BOOTSTRAP");
     assertThat(CLI.envOf("broker")).contains("WF_DATA_DIR", "WF_BROKER_PORT", "WF_BROKER_HOST");
-    assertThat(CLI.flags().get("agent")).contains("--pool", "--id", "--drain-timeout", "--bootstrap", "--kafka-config");
+    assertThat(CLI.flags().get("agent"))
+        .contains("--pool", "--id", "--drain-timeout", "--bootstrap", "--kafka-config");
     assertThat(CLI.defaults()).containsEntry("WF_DRAIN_TIMEOUT", "30s").containsKey("WF_HTTP_PORT");
   }
 
@@ -149,9 +171,14 @@ class DeployKitTest {
     assertThat(problems).hasSize(6);
 
     List<String> fine = new ArrayList<>();
-    checkCommandLines("sample", List.of("java -jar /opt/wf/wf.jar agent --pool build --id a1 --drain-timeout=30s"), fine);
-    checkCommandLines("sample", List.of("cp cli/target/wf.jar /opt/wf/wf.jar && wf agents --json | head"), fine);
-    checkAssignments("sample", "agent", Map.of("WF_POOLS", "build,deploy", "WF_DRAIN_TIMEOUT", "30s"), fine);
+    checkCommandLines(
+        "sample",
+        List.of("java -jar /opt/wf/wf.jar agent --pool build --id a1 --drain-timeout=30s"),
+        fine);
+    checkCommandLines(
+        "sample", List.of("cp cli/target/wf.jar /opt/wf/wf.jar && wf agents --json | head"), fine);
+    checkAssignments(
+        "sample", "agent", Map.of("WF_POOLS", "build,deploy", "WF_DRAIN_TIMEOUT", "30s"), fine);
     assertThat(fine).isEmpty();
   }
 
@@ -171,7 +198,10 @@ class DeployKitTest {
     List<String> problems = new ArrayList<>();
     int found = 0;
     for (Path f : deployFiles()) {
-      List<String> lines = f.getFileName().toString().endsWith(".md") ? markdownCode(read(f)) : logicalLines(read(f));
+      List<String> lines =
+          f.getFileName().toString().endsWith(".md")
+              ? markdownCode(read(f))
+              : logicalLines(read(f));
       found += checkCommandLines(rel(f), lines, problems);
     }
     assertThat(problems).isEmpty();
@@ -181,9 +211,14 @@ class DeployKitTest {
   @Test
   void everyYamlFileParses() {
     List<Path> yamls = deployFiles().stream().filter(DeployKitTest::isYaml).toList();
-    assertThat(yamls).extracting(DeployKitTest::rel).contains("docker-compose.yml", "kubernetes/kustomization.yaml");
+    assertThat(yamls)
+        .extracting(DeployKitTest::rel)
+        .contains("docker-compose.yml", "kubernetes/kustomization.yaml");
     for (Path f : yamls) {
-      assertThat(yamlDocs(f)).as(rel(f)).isNotEmpty().allSatisfy(d -> assertThat(d.isObject()).isTrue());
+      assertThat(yamlDocs(f))
+          .as(rel(f))
+          .isNotEmpty()
+          .allSatisfy(d -> assertThat(d.isObject()).isTrue());
     }
   }
 
@@ -192,7 +227,14 @@ class DeployKitTest {
   @Test
   void systemdUnitsRunTheJarAsWfWithTheirOwnEnvFiles() {
     Path dir = DEPLOY.resolve("systemd");
-    Map<String, String> expected = Map.of("wf-broker.service", "broker", "wf-coordinator.service", "coordinator", "wf-agent@.service", "agent");
+    Map<String, String> expected =
+        Map.of(
+            "wf-broker.service",
+            "broker",
+            "wf-coordinator.service",
+            "coordinator",
+            "wf-agent@.service",
+            "agent");
     List<String> problems = new ArrayList<>();
     for (var e : expected.entrySet()) {
       Path unit = dir.resolve(e.getKey());
@@ -200,20 +242,28 @@ class DeployKitTest {
       Map<String, List<String>> u = unit(read(unit));
       String command = e.getValue();
       String name = e.getKey();
-      assertThat(one(u, "ExecStart")).as(name).isEqualTo("/usr/bin/java -jar /opt/wf/wf.jar " + command);
+      assertThat(one(u, "ExecStart"))
+          .as(name)
+          .isEqualTo("/usr/bin/java -jar /opt/wf/wf.jar " + command);
       assertThat(one(u, "User")).as(name).isEqualTo("wf");
       assertThat(one(u, "Group")).as(name).isEqualTo("wf");
       assertThat(one(u, "Restart")).as(name).isEqualTo("on-failure");
       assertThat(one(u, "KillSignal")).as(name).isEqualTo("SIGTERM");
-      assertThat(u.getOrDefault("SuccessExitStatus", List.of())).as(name + ": the JVM exits 143 after SIGTERM").anyMatch(s -> s.contains("143"));
+      assertThat(u.getOrDefault("SuccessExitStatus", List.of()))
+          .as(name + ": the JVM exits 143 after SIGTERM")
+          .anyMatch(s -> s.contains("143"));
       assertThat(u).as(name).containsKeys("StateDirectory", "TimeoutStopSec", "WantedBy");
 
       // The env file(s) it reads: /etc/wf/<x>.env, shipped as env/<x>.env (%i: each example).
       String envFile = one(u, "EnvironmentFile").replaceFirst("^-", "");
       assertThat(envFile).as(name).startsWith("/etc/wf/").endsWith(".env");
       String base = envFile.substring("/etc/wf/".length());
-      Pattern shipped = Pattern.compile(Pattern.quote(base).replace("%i", "\\E([A-Za-z0-9_.-]+)\\Q"));
-      List<Path> envs = list(dir.resolve("env")).stream().filter(p -> shipped.matcher(p.getFileName().toString()).matches()).toList();
+      Pattern shipped =
+          Pattern.compile(Pattern.quote(base).replace("%i", "\\E([A-Za-z0-9_.-]+)\\Q"));
+      List<Path> envs =
+          list(dir.resolve("env")).stream()
+              .filter(p -> shipped.matcher(p.getFileName().toString()).matches())
+              .toList();
       assertThat(envs).as(name + " reads " + envFile + ": an example must be in env/").isNotEmpty();
       for (Path env : envs) {
         Matcher m = shipped.matcher(env.getFileName().toString());
@@ -225,25 +275,43 @@ class DeployKitTest {
           assertThat(vars).as(rel(env)).containsKey("WF_BOOTSTRAP");
         }
         // The folder the command writes to is the one systemd creates for it.
-        String stateVar = Map.of("broker", "WF_DATA_DIR", "coordinator", "WF_STATE_DIR", "agent", "WF_WORKDIR").get(command);
+        String stateVar =
+            Map.of("broker", "WF_DATA_DIR", "coordinator", "WF_STATE_DIR", "agent", "WF_WORKDIR")
+                .get(command);
         String stateDir = "/var/lib/" + one(u, "StateDirectory").replace("%i", instance);
-        assertThat(vars.get(stateVar)).as(rel(env) + " " + stateVar + " vs StateDirectory").isEqualTo(stateDir);
+        assertThat(vars.get(stateVar))
+            .as(rel(env) + " " + stateVar + " vs StateDirectory")
+            .isEqualTo(stateDir);
         if (u.containsKey("WorkingDirectory")) {
-          assertThat(one(u, "WorkingDirectory").replace("%i", instance).replace("%S", "/var/lib")).as(name).isEqualTo(stateDir);
+          assertThat(one(u, "WorkingDirectory").replace("%i", instance).replace("%S", "/var/lib"))
+              .as(name)
+              .isEqualTo(stateDir);
         }
         if (command.equals("agent")) {
           Duration stop = systemdSeconds(one(u, "TimeoutStopSec"));
-          Duration needed = duration(CLI.valueOr(vars, "WF_DRAIN_TIMEOUT")).plus(duration(CLI.valueOr(vars, "WF_KILL_GRACE")));
-          assertThat(stop).as(name + " TimeoutStopSec vs drain + kill grace of " + rel(env)).isGreaterThan(needed.plusSeconds(10));
+          Duration needed =
+              duration(CLI.valueOr(vars, "WF_DRAIN_TIMEOUT"))
+                  .plus(duration(CLI.valueOr(vars, "WF_KILL_GRACE")));
+          assertThat(stop)
+              .as(name + " TimeoutStopSec vs drain + kill grace of " + rel(env))
+              .isGreaterThan(needed.plusSeconds(10));
         }
       }
     }
     Map<String, List<String>> agent = unit(read(dir.resolve("wf-agent@.service")));
-    assertThat(one(agent, "KillMode")).as("SIGTERM to the JVM only: it kills its actions' process groups").isEqualTo("mixed");
+    assertThat(one(agent, "KillMode"))
+        .as("SIGTERM to the JVM only: it kills its actions' process groups")
+        .isEqualTo("mixed");
     assertThat(one(agent, "EnvironmentFile")).contains("%i");
     assertThat(problems).isEmpty();
     // Every shipped env file belongs to some unit (no orphan with a misspelled name).
-    assertThat(list(dir.resolve("env"))).extracting(p -> p.getFileName().toString()).allMatch(n -> n.equals("broker.env") || n.equals("coordinator.env") || n.matches("agent-[A-Za-z0-9_.-]+\\.env"));
+    assertThat(list(dir.resolve("env")))
+        .extracting(p -> p.getFileName().toString())
+        .allMatch(
+            n ->
+                n.equals("broker.env")
+                    || n.equals("coordinator.env")
+                    || n.matches("agent-[A-Za-z0-9_.-]+\\.env"));
   }
 
   // ---- docker compose -----------------------------------------------------------------------
@@ -257,10 +325,21 @@ class DeployKitTest {
     JsonNode kafka = services.path("kafka");
     assertThat(kafka.path("image").asText()).isEqualTo("apache/kafka:4.1.1");
     Map<String, String> k = envMap(kafka.path("environment"));
-    assertThat(k).containsKeys("KAFKA_NODE_ID", "KAFKA_PROCESS_ROLES", "KAFKA_LISTENERS", "KAFKA_ADVERTISED_LISTENERS", "KAFKA_CONTROLLER_LISTENER_NAMES", "KAFKA_CONTROLLER_QUORUM_VOTERS", "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP");
+    assertThat(k)
+        .containsKeys(
+            "KAFKA_NODE_ID",
+            "KAFKA_PROCESS_ROLES",
+            "KAFKA_LISTENERS",
+            "KAFKA_ADVERTISED_LISTENERS",
+            "KAFKA_CONTROLLER_LISTENER_NAMES",
+            "KAFKA_CONTROLLER_QUORUM_VOTERS",
+            "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP");
     assertThat(k.get("KAFKA_PROCESS_ROLES")).contains("broker").contains("controller");
     assertThat(k.get("KAFKA_CONTROLLER_QUORUM_VOTERS")).startsWith(k.get("KAFKA_NODE_ID") + "@");
-    assertThat(k).containsEntry("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "1").containsEntry("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1").containsEntry("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "1");
+    assertThat(k)
+        .containsEntry("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "1")
+        .containsEntry("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1")
+        .containsEntry("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "1");
     Set<String> advertised = new TreeSet<>();
     for (String l : k.get("KAFKA_ADVERTISED_LISTENERS").split(",")) {
       advertised.add(l.substring(l.indexOf("://") + 3));
@@ -272,30 +351,50 @@ class DeployKitTest {
       String where = "docker-compose.yml services." + s.getKey();
       JsonNode svc = s.getValue();
       Map<String, String> env = envMap(svc.path("environment"));
-      Optional<String> command = wfCommand(tokens(svc.path("entrypoint")), tokens(svc.path("command")));
+      Optional<String> command =
+          wfCommand(tokens(svc.path("entrypoint")), tokens(svc.path("command")));
       if (command.isEmpty()) {
-        assertThat(env.keySet()).as(where + " is no wf service but sets WF_* variables").noneMatch(v -> v.startsWith("WF_"));
+        assertThat(env.keySet())
+            .as(where + " is no wf service but sets WF_* variables")
+            .noneMatch(v -> v.startsWith("WF_"));
         continue;
       }
       wfServices++;
-      checkCommandLines(where, List.of(String.join(" ", concat(tokens(svc.path("entrypoint")), tokens(svc.path("command"))))), problems);
+      checkCommandLines(
+          where,
+          List.of(
+              String.join(
+                  " ", concat(tokens(svc.path("entrypoint")), tokens(svc.path("command"))))),
+          problems);
       checkAssignments(where, command.get(), env, problems);
       assertThat(svc.path("image").asText()).as(where).isEqualTo("eclipse-temurin:17-jre");
       List<String> volumes = texts(svc.path("volumes"));
-      assertThat(volumes).as(where + " mounts the built jar").contains("../cli/target/wf.jar:" + jarPath(svc) + ":ro");
-      assertThat(env.get("WF_BOOTSTRAP")).as(where + " WF_BOOTSTRAP is an advertised listener of kafka").isIn(advertised);
+      assertThat(volumes)
+          .as(where + " mounts the built jar")
+          .contains("../cli/target/wf.jar:" + jarPath(svc) + ":ro");
+      assertThat(env.get("WF_BOOTSTRAP"))
+          .as(where + " WF_BOOTSTRAP is an advertised listener of kafka")
+          .isIn(advertised);
       assertThat(svc.path("depends_on").has("kafka")).as(where + " depends on kafka").isTrue();
       if (command.get().equals("agent")) {
-        poolsByCommand.computeIfAbsent("agent", c -> new TreeSet<>()).addAll(List.of(env.getOrDefault("WF_POOLS", "default").split(",")));
+        poolsByCommand
+            .computeIfAbsent("agent", c -> new TreeSet<>())
+            .addAll(List.of(env.getOrDefault("WF_POOLS", "default").split(",")));
         assertThat(env).as(where).containsKey("WF_AGENT_ID");
         assertMountedDir(where, volumes, CLI.valueOr(env, "WF_WORKDIR"));
-        Duration needed = duration(CLI.valueOr(env, "WF_DRAIN_TIMEOUT")).plus(duration(CLI.valueOr(env, "WF_KILL_GRACE")));
-        assertThat(duration(svc.path("stop_grace_period").asText("10s"))).as(where + " stop_grace_period vs drain + kill grace").isGreaterThan(needed.plusSeconds(10));
+        Duration needed =
+            duration(CLI.valueOr(env, "WF_DRAIN_TIMEOUT"))
+                .plus(duration(CLI.valueOr(env, "WF_KILL_GRACE")));
+        assertThat(duration(svc.path("stop_grace_period").asText("10s")))
+            .as(where + " stop_grace_period vs drain + kill grace")
+            .isGreaterThan(needed.plusSeconds(10));
       }
       if (command.get().equals("coordinator")) {
         assertMountedDir(where, volumes, CLI.valueOr(env, "WF_STATE_DIR"));
         String port = CLI.valueOr(env, "WF_HTTP_PORT");
-        assertThat(texts(svc.path("ports"))).as(where + " publishes WF_HTTP_PORT").anyMatch(p -> p.endsWith(":" + port));
+        assertThat(texts(svc.path("ports")))
+            .as(where + " publishes WF_HTTP_PORT")
+            .anyMatch(p -> p.endsWith(":" + port));
       }
     }
     assertThat(wfServices).isEqualTo(3);
@@ -310,9 +409,20 @@ class DeployKitTest {
     Path dir = DEPLOY.resolve("kubernetes");
     JsonNode kustomization = yamlDocs(dir.resolve("kustomization.yaml")).get(0);
     List<String> resources = texts(kustomization.path("resources"));
-    assertThat(resources).contains("namespace.yaml", "configmap.yaml", "coordinator-statefulset.yaml", "agent-deployment.yaml");
-    List<String> manifests = list(dir).stream().map(p -> p.getFileName().toString()).filter(n -> isYaml(Path.of(n)) && !n.equals("kustomization.yaml")).toList();
-    assertThat(resources).as("every manifest is in the kustomization").containsExactlyInAnyOrderElementsOf(manifests);
+    assertThat(resources)
+        .contains(
+            "namespace.yaml",
+            "configmap.yaml",
+            "coordinator-statefulset.yaml",
+            "agent-deployment.yaml");
+    List<String> manifests =
+        list(dir).stream()
+            .map(p -> p.getFileName().toString())
+            .filter(n -> isYaml(Path.of(n)) && !n.equals("kustomization.yaml"))
+            .toList();
+    assertThat(resources)
+        .as("every manifest is in the kustomization")
+        .containsExactlyInAnyOrderElementsOf(manifests);
 
     List<JsonNode> docs = new ArrayList<>();
     Map<JsonNode, String> fileOf = new java.util.IdentityHashMap<>();
@@ -322,9 +432,15 @@ class DeployKitTest {
         fileOf.put(d, "kubernetes/" + r);
       }
     }
-    docs.forEach(d -> assertThat(d.has("apiVersion") && d.has("kind") && d.path("metadata").has("name")).as(d.toString()).isTrue());
+    docs.forEach(
+        d ->
+            assertThat(d.has("apiVersion") && d.has("kind") && d.path("metadata").has("name"))
+                .as(d.toString())
+                .isTrue());
     Map<String, Map<String, String>> configMaps = new TreeMap<>();
-    docs.stream().filter(d -> d.path("kind").asText().equals("ConfigMap")).forEach(d -> configMaps.put(d.at("/metadata/name").asText(), envMap(d.path("data"))));
+    docs.stream()
+        .filter(d -> d.path("kind").asText().equals("ConfigMap"))
+        .forEach(d -> configMaps.put(d.at("/metadata/name").asText(), envMap(d.path("data"))));
     assertThat(configMaps).isNotEmpty();
 
     List<String> problems = new ArrayList<>();
@@ -336,14 +452,31 @@ class DeployKitTest {
         continue;
       }
       for (JsonNode c : pod.path("containers")) {
-        String where = fileOf.get(d) + " " + d.path("kind").asText() + "/" + d.at("/metadata/name").asText() + " container " + c.path("name").asText();
+        String where =
+            fileOf.get(d)
+                + " "
+                + d.path("kind").asText()
+                + "/"
+                + d.at("/metadata/name").asText()
+                + " container "
+                + c.path("name").asText();
         Optional<String> command = wfCommand(tokens(c.path("command")), tokens(c.path("args")));
         assertThat(command).as(where + " runs java -jar .../wf.jar <command>").isPresent();
         workloads.put(command.get(), d);
-        checkCommandLines(where, List.of(String.join(" ", concat(tokens(c.path("command")), tokens(c.path("args"))))), problems);
-        assertThat(jarPath(c)).as(where + ": the jar the Dockerfile copies").isEqualTo(dockerfileJar());
+        checkCommandLines(
+            where,
+            List.of(String.join(" ", concat(tokens(c.path("command")), tokens(c.path("args"))))),
+            problems);
+        assertThat(jarPath(c))
+            .as(where + ": the jar the Dockerfile copies")
+            .isEqualTo(dockerfileJar());
         Map<String, String> own = new LinkedHashMap<>();
-        c.path("env").forEach(e -> own.put(e.path("name").asText(), e.has("value") ? e.path("value").asText() : "valueFrom"));
+        c.path("env")
+            .forEach(
+                e ->
+                    own.put(
+                        e.path("name").asText(),
+                        e.has("value") ? e.path("value").asText() : "valueFrom"));
         checkAssignments(where, command.get(), own, problems);
         for (JsonNode from : c.path("envFrom")) {
           String cm = from.at("/configMapRef/name").asText();
@@ -351,22 +484,36 @@ class DeployKitTest {
           commandsOfConfigMap.computeIfAbsent(cm, x -> new TreeSet<>()).add(command.get());
         }
         Map<String, String> env = new LinkedHashMap<>();
-        c.path("envFrom").forEach(from -> env.putAll(configMaps.getOrDefault(from.at("/configMapRef/name").asText(), Map.of())));
+        c.path("envFrom")
+            .forEach(
+                from ->
+                    env.putAll(
+                        configMaps.getOrDefault(from.at("/configMapRef/name").asText(), Map.of())));
         env.putAll(own);
-        c.path("env").forEach(e -> env.put(e.path("name").asText(), e.has("value") ? e.path("value").asText() : fieldRef(e)));
+        c.path("env")
+            .forEach(
+                e ->
+                    env.put(
+                        e.path("name").asText(),
+                        e.has("value") ? e.path("value").asText() : fieldRef(e)));
         checkPod(where, command.get(), d, pod, c, env);
       }
     }
     // A ConfigMap shared by several commands may hold any variable one of them reads.
     commandsOfConfigMap.forEach(
         (cm, commands) -> {
-          Set<String> readable = commands.stream().flatMap(x -> CLI.envOf(x).stream()).collect(Collectors.toSet());
-          configMaps.get(cm).forEach((var, value) -> {
-            if (!readable.contains(var)) {
-              problems.add("ConfigMap " + cm + ": " + var + " is read by none of " + commands);
-            }
-            checkValue("ConfigMap " + cm, var, value, problems);
-          });
+          Set<String> readable =
+              commands.stream().flatMap(x -> CLI.envOf(x).stream()).collect(Collectors.toSet());
+          configMaps
+              .get(cm)
+              .forEach(
+                  (var, value) -> {
+                    if (!readable.contains(var)) {
+                      problems.add(
+                          "ConfigMap " + cm + ": " + var + " is read by none of " + commands);
+                    }
+                    checkValue("ConfigMap " + cm, var, value, problems);
+                  });
         });
     assertThat(workloads).containsKeys("coordinator", "agent");
     assertThat(workloads.get("coordinator").path("kind").asText()).isEqualTo("StatefulSet");
@@ -374,18 +521,46 @@ class DeployKitTest {
     // The headless Service of the StatefulSet.
     JsonNode sts = workloads.get("coordinator");
     String serviceName = sts.at("/spec/serviceName").asText();
-    JsonNode service = docs.stream().filter(d -> d.path("kind").asText().equals("Service") && d.at("/metadata/name").asText().equals(serviceName)).findFirst().orElseThrow(() -> new AssertionError("no Service " + serviceName));
+    JsonNode service =
+        docs.stream()
+            .filter(
+                d ->
+                    d.path("kind").asText().equals("Service")
+                        && d.at("/metadata/name").asText().equals(serviceName))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no Service " + serviceName));
     assertThat(service.at("/spec/clusterIP").asText()).isEqualTo("None");
-    assertThat(selects(service.at("/spec/selector"), sts.at("/spec/template/metadata/labels"))).as("the Service selects the coordinator pods").isTrue();
-    assertThat(docs).filteredOn(d -> d.path("kind").asText().equals("Namespace")).extracting(d -> d.at("/metadata/name").asText()).containsExactly(kustomization.path("namespace").asText());
+    assertThat(selects(service.at("/spec/selector"), sts.at("/spec/template/metadata/labels")))
+        .as("the Service selects the coordinator pods")
+        .isTrue();
+    assertThat(docs)
+        .filteredOn(d -> d.path("kind").asText().equals("Namespace"))
+        .extracting(d -> d.at("/metadata/name").asText())
+        .containsExactly(kustomization.path("namespace").asText());
     assertThat(problems).isEmpty();
   }
 
-  private static void checkPod(String where, String command, JsonNode workload, JsonNode pod, JsonNode c, Map<String, String> env) {
+  private static void checkPod(
+      String where,
+      String command,
+      JsonNode workload,
+      JsonNode pod,
+      JsonNode c,
+      Map<String, String> env) {
     assertThat(workload.at("/spec/selector/matchLabels").isObject()).isTrue();
-    assertThat(selects(workload.at("/spec/selector/matchLabels"), workload.at("/spec/template/metadata/labels"))).as(where + " selector matches its pods").isTrue();
+    assertThat(
+            selects(
+                workload.at("/spec/selector/matchLabels"),
+                workload.at("/spec/template/metadata/labels")))
+        .as(where + " selector matches its pods")
+        .isTrue();
     Map<String, Integer> ports = new TreeMap<>();
-    c.path("ports").forEach(p -> ports.put(p.path("name").asText(String.valueOf(p.path("containerPort").asInt())), p.path("containerPort").asInt()));
+    c.path("ports")
+        .forEach(
+            p ->
+                ports.put(
+                    p.path("name").asText(String.valueOf(p.path("containerPort").asInt())),
+                    p.path("containerPort").asInt()));
     List<String> mounts = new ArrayList<>();
     c.path("volumeMounts").forEach(m -> mounts.add(m.path("mountPath").asText()));
     if (command.equals("coordinator")) {
@@ -396,7 +571,9 @@ class DeployKitTest {
       int probed = port.isInt() ? port.asInt() : ports.getOrDefault(port.asText(), -1);
       assertThat(probed).as(where + " readiness probe port vs WF_HTTP_PORT").isEqualTo(httpPort);
       assertThat(ports.values()).as(where + " containerPort").contains(httpPort);
-      assertThat(env).as(where).doesNotContainKey("WF_HTTP_TOKEN"); // /health would answer 401 to the probe
+      assertThat(env)
+          .as(where)
+          .doesNotContainKey("WF_HTTP_TOKEN"); // /health would answer 401 to the probe
       // WF_HTTP_HOST from the pod's name (downward API), possibly through $(VAR) expansion.
       String host = env.get("WF_HTTP_HOST");
       assertThat(host).as(where + " WF_HTTP_HOST").isNotNull();
@@ -405,39 +582,66 @@ class DeployKitTest {
       while (m.find()) {
         refs.add(env.get(m.group(1)));
       }
-      assertThat(host.equals("fieldRef:metadata.name") || refs.contains("fieldRef:metadata.name")).as(where + " WF_HTTP_HOST comes from metadata.name: " + host).isTrue();
+      assertThat(host.equals("fieldRef:metadata.name") || refs.contains("fieldRef:metadata.name"))
+          .as(where + " WF_HTTP_HOST comes from metadata.name: " + host)
+          .isTrue();
       if (host.contains(".")) {
         String sub = host.substring(host.indexOf('.') + 1).split("\\.")[0];
-        assertThat(sub).as(where + " WF_HTTP_HOST names the headless Service").isEqualTo(workload.at("/spec/serviceName").asText());
+        assertThat(sub)
+            .as(where + " WF_HTTP_HOST names the headless Service")
+            .isEqualTo(workload.at("/spec/serviceName").asText());
       }
       // The state dir is a volume from the claim templates.
       String stateDir = CLI.valueOr(env, "WF_STATE_DIR");
       List<String> claims = new ArrayList<>();
-      workload.at("/spec/volumeClaimTemplates").forEach(t -> claims.add(t.at("/metadata/name").asText()));
+      workload
+          .at("/spec/volumeClaimTemplates")
+          .forEach(t -> claims.add(t.at("/metadata/name").asText()));
       assertThat(claims).as(where + " volumeClaimTemplates").isNotEmpty();
       boolean stateOnClaim = false;
       for (JsonNode vm : c.path("volumeMounts")) {
-        stateOnClaim |= vm.path("mountPath").asText().equals(stateDir) && claims.contains(vm.path("name").asText());
+        stateOnClaim |=
+            vm.path("mountPath").asText().equals(stateDir)
+                && claims.contains(vm.path("name").asText());
       }
-      assertThat(stateOnClaim).as(where + " WF_STATE_DIR " + stateDir + " is mounted from a volumeClaimTemplate").isTrue();
+      assertThat(stateOnClaim)
+          .as(where + " WF_STATE_DIR " + stateDir + " is mounted from a volumeClaimTemplate")
+          .isTrue();
     }
     if (command.equals("agent")) {
-      assertThat(env.get("WF_AGENT_ID")).as(where + " WF_AGENT_ID from the pod name").isEqualTo("fieldRef:metadata.name");
-      assertThat(List.of(CLI.valueOr(env, "WF_POOLS").split(","))).as(where + " WF_POOLS").contains("build");
-      Duration needed = duration(CLI.valueOr(env, "WF_DRAIN_TIMEOUT")).plus(duration(CLI.valueOr(env, "WF_KILL_GRACE")));
-      assertThat(Duration.ofSeconds(pod.path("terminationGracePeriodSeconds").asLong(30))).as(where + " terminationGracePeriodSeconds vs drain + kill grace").isGreaterThan(needed.plusSeconds(10));
-      assertThat(mounts).as(where + " WF_WORKDIR is a mounted volume").contains(CLI.valueOr(env, "WF_WORKDIR"));
+      assertThat(env.get("WF_AGENT_ID"))
+          .as(where + " WF_AGENT_ID from the pod name")
+          .isEqualTo("fieldRef:metadata.name");
+      assertThat(List.of(CLI.valueOr(env, "WF_POOLS").split(",")))
+          .as(where + " WF_POOLS")
+          .contains("build");
+      Duration needed =
+          duration(CLI.valueOr(env, "WF_DRAIN_TIMEOUT"))
+              .plus(duration(CLI.valueOr(env, "WF_KILL_GRACE")));
+      assertThat(Duration.ofSeconds(pod.path("terminationGracePeriodSeconds").asLong(30)))
+          .as(where + " terminationGracePeriodSeconds vs drain + kill grace")
+          .isGreaterThan(needed.plusSeconds(10));
+      assertThat(mounts)
+          .as(where + " WF_WORKDIR is a mounted volume")
+          .contains(CLI.valueOr(env, "WF_WORKDIR"));
     }
   }
 
   @Test
   void dockerfileCopiesTheJarAndTheReadmeShowsIt() {
-    List<String> lines = read(DEPLOY.resolve("Dockerfile")).lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    List<String> lines =
+        read(DEPLOY.resolve("Dockerfile"))
+            .lines()
+            .map(String::strip)
+            .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+            .toList();
     assertThat(lines).hasSize(3);
     assertThat(lines.get(0)).startsWith("FROM eclipse-temurin:17");
     assertThat(lines.get(1)).isEqualTo("COPY cli/target/wf.jar " + dockerfileJar());
     String readme = read(DEPLOY.resolve("README.md"));
-    assertThat(readme).as("the README shows the Dockerfile").contains(lines.get(0), lines.get(1), lines.get(2));
+    assertThat(readme)
+        .as("the README shows the Dockerfile")
+        .contains(lines.get(0), lines.get(1), lines.get(2));
     assertThat(readme).contains("## Security", "standby", "partitions");
   }
 
@@ -448,20 +652,30 @@ class DeployKitTest {
     Matcher m = WF_VAR.matcher(text);
     while (m.find()) {
       if (!CLI.allEnv().contains(m.group())) {
-        problems.add(where + ": " + m.group() + " is read by no wf command (known: " + CLI.allEnv() + ")");
+        problems.add(
+            where + ": " + m.group() + " is read by no wf command (known: " + CLI.allEnv() + ")");
       }
     }
   }
 
   /** Variables set for one command: each is one that command reads, with a value of its type. */
-  static void checkAssignments(String where, String command, Map<String, String> vars, List<String> problems) {
+  static void checkAssignments(
+      String where, String command, Map<String, String> vars, List<String> problems) {
     vars.forEach(
         (var, value) -> {
           if (!var.startsWith("WF_")) {
             return;
           }
           if (!CLI.envOf(command).contains(var)) {
-            problems.add(where + ": wf " + command + " does not read " + var + " (it reads " + CLI.envOf(command) + ")");
+            problems.add(
+                where
+                    + ": wf "
+                    + command
+                    + " does not read "
+                    + var
+                    + " (it reads "
+                    + CLI.envOf(command)
+                    + ")");
           }
           checkValue(where, var, value, problems);
         });
@@ -474,13 +688,27 @@ class DeployKitTest {
     }
     Class<?> type = o.type();
     boolean ok = true;
-    if (type == int.class || type == long.class || type == short.class || type == Integer.class || type == Long.class) {
+    if (type == int.class
+        || type == long.class
+        || type == short.class
+        || type == Integer.class
+        || type == Long.class) {
       ok = value.matches("\\d+");
     } else if ("DURATION".equals(o.paramLabel())) {
       ok = Durations.parse(value).isPresent();
     }
     if (!ok) {
-      problems.add(where + ": " + var + "=" + value + " is no " + (type.isPrimitive() ? type.getName() : o.paramLabel()) + " (" + String.join("/", o.names()) + ")");
+      problems.add(
+          where
+              + ": "
+              + var
+              + "="
+              + value
+              + " is no "
+              + (type.isPrimitive() ? type.getName() : o.paramLabel())
+              + " ("
+              + String.join("/", o.names())
+              + ")");
     }
   }
 
@@ -497,7 +725,14 @@ class DeployKitTest {
         String tok = clean(t[i]);
         String prev = i == 0 ? "" : t[i - 1];
         boolean jar = tok.endsWith("wf.jar") && clean(prev).equals("-jar");
-        boolean bare = tok.equals("wf") && (i == 0 || SHELL_SEPARATORS.contains(prev) || prev.equals("$") || prev.endsWith(";") || t[i].startsWith("$(") || t[i].startsWith("`"));
+        boolean bare =
+            tok.equals("wf")
+                && (i == 0
+                    || SHELL_SEPARATORS.contains(prev)
+                    || prev.equals("$")
+                    || prev.endsWith(";")
+                    || t[i].startsWith("$(")
+                    || t[i].startsWith("`"));
         if (!jar && !bare) {
           continue;
         }
@@ -516,7 +751,15 @@ class DeployKitTest {
         }
         known = CLI.flags().get(cmd);
         if (known == null) {
-          problems.add(where + ": wf has no subcommand " + cmd + " (in: " + line.trim() + "; it has " + CLI.flags().keySet() + ")");
+          problems.add(
+              where
+                  + ": wf has no subcommand "
+                  + cmd
+                  + " (in: "
+                  + line.trim()
+                  + "; it has "
+                  + CLI.flags().keySet()
+                  + ")");
           continue;
         }
         if (terminates(t[i + 1])) {
@@ -531,7 +774,8 @@ class DeployKitTest {
           if (flag.startsWith("--")) {
             String name = flag.split("=")[0];
             if (!known.contains(name)) {
-              problems.add(where + ": wf " + cmd + " has no option " + name + " (in: " + line.trim() + ")");
+              problems.add(
+                  where + ": wf " + cmd + " has no option " + name + " (in: " + line.trim() + ")");
             }
           }
           if (terminates(raw)) {
@@ -544,7 +788,13 @@ class DeployKitTest {
   }
 
   private static boolean terminates(String raw) {
-    return raw.endsWith(";") || raw.endsWith("`") || raw.endsWith("`,") || raw.endsWith("`.") || raw.endsWith(")") || raw.endsWith("]") || raw.endsWith("&&");
+    return raw.endsWith(";")
+        || raw.endsWith("`")
+        || raw.endsWith("`,")
+        || raw.endsWith("`.")
+        || raw.endsWith(")")
+        || raw.endsWith("]")
+        || raw.endsWith("&&");
   }
 
   private static String clean(String raw) {
@@ -560,12 +810,18 @@ class DeployKitTest {
         return p;
       }
     }
-    throw new AssertionError("no deploy/ next to the cli module (../deploy) or in the working folder (deploy)");
+    throw new AssertionError(
+        "no deploy/ next to the cli module (../deploy) or in the working folder (deploy)");
   }
 
   private static List<Path> deployFiles() {
     try (Stream<Path> files = Files.walk(DEPLOY)) {
-      return files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().equals("pom.xml")).filter(f -> !DEPLOY.relativize(f).startsWith("target")).sorted().toList();
+      return files
+          .filter(Files::isRegularFile)
+          .filter(f -> !f.getFileName().toString().equals("pom.xml"))
+          .filter(f -> !DEPLOY.relativize(f).startsWith("target"))
+          .sorted()
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -652,7 +908,8 @@ class DeployKitTest {
       }
       int eq = l.indexOf('=');
       if (eq > 0) {
-        out.computeIfAbsent(l.substring(0, eq).strip(), k -> new ArrayList<>()).add(l.substring(eq + 1).strip());
+        out.computeIfAbsent(l.substring(0, eq).strip(), k -> new ArrayList<>())
+            .add(l.substring(eq + 1).strip());
       }
     }
     return out;
@@ -673,7 +930,9 @@ class DeployKitTest {
       }
       Matcher m = ENV_LINE.matcher(line);
       if (m.matches()) {
-        out.put(m.group(1), m.group(2).strip().replaceAll("^\"(.*)\"$", "$1").replaceAll("^'(.*)'$", "$1"));
+        out.put(
+            m.group(1),
+            m.group(2).strip().replaceAll("^\"(.*)\"$", "$1").replaceAll("^'(.*)'$", "$1"));
       }
     }
     return out;
@@ -685,11 +944,12 @@ class DeployKitTest {
     if (node.isObject()) {
       node.properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
     } else if (node.isArray()) {
-      node.forEach(n -> {
-        String s = n.asText();
-        int eq = s.indexOf('=');
-        out.put(eq < 0 ? s : s.substring(0, eq), eq < 0 ? "" : s.substring(eq + 1));
-      });
+      node.forEach(
+          n -> {
+            String s = n.asText();
+            int eq = s.indexOf('=');
+            out.put(eq < 0 ? s : s.substring(0, eq), eq < 0 ? "" : s.substring(eq + 1));
+          });
     }
     return out;
   }
@@ -725,12 +985,17 @@ class DeployKitTest {
   }
 
   private static String jarPath(JsonNode container) {
-    List<String> t = concat(tokens(container.path("entrypoint")), concat(tokens(container.path("command")), tokens(container.path("args"))));
+    List<String> t =
+        concat(
+            tokens(container.path("entrypoint")),
+            concat(tokens(container.path("command")), tokens(container.path("args"))));
     return t.stream().filter(s -> s.endsWith("wf.jar")).findFirst().orElse("");
   }
 
   private static String dockerfileJar() {
-    Matcher m = Pattern.compile("(?m)^COPY\\s+\\S+\\s+(\\S+)\\s*$").matcher(read(DEPLOY.resolve("Dockerfile")));
+    Matcher m =
+        Pattern.compile("(?m)^COPY\\s+\\S+\\s+(\\S+)\\s*$")
+            .matcher(read(DEPLOY.resolve("Dockerfile")));
     assertThat(m.find()).as("a COPY of the jar in the Dockerfile").isTrue();
     return m.group(1);
   }
@@ -753,7 +1018,9 @@ class DeployKitTest {
   }
 
   private static void assertMountedDir(String where, List<String> volumes, String dir) {
-    assertThat(volumes).as(where + ": " + dir + " is a volume").anyMatch(v -> v.split(":").length >= 2 && v.split(":")[1].equals(dir));
+    assertThat(volumes)
+        .as(where + ": " + dir + " is a volume")
+        .anyMatch(v -> v.split(":").length >= 2 && v.split(":")[1].equals(dir));
   }
 
   private static Duration duration(String text) {

@@ -24,13 +24,37 @@ class BrokerOutageTest {
     Path dir = Files.createTempDirectory("wf-outage-");
     String prefix = "outage.";
     try (Child coordinator =
-            Child.start(dir.resolve("coordinator.log"), "coordinator", "--bootstrap", bootstrap, "--topic-prefix", prefix, "--state-dir", dir.resolve("state").toString(), "--http-port", "0");
-        Child agent = Child.start(dir.resolve("agent.log"), "agent", "--bootstrap", bootstrap, "--topic-prefix", prefix, "--id", "outage-agent", "--workdir", dir.toString())) {
+            Child.start(
+                dir.resolve("coordinator.log"),
+                "coordinator",
+                "--bootstrap",
+                bootstrap,
+                "--topic-prefix",
+                prefix,
+                "--state-dir",
+                dir.resolve("state").toString(),
+                "--http-port",
+                "0");
+        Child agent =
+            Child.start(
+                dir.resolve("agent.log"),
+                "agent",
+                "--bootstrap",
+                bootstrap,
+                "--topic-prefix",
+                prefix,
+                "--id",
+                "outage-agent",
+                "--workdir",
+                dir.toString())) {
       long deadline = System.currentTimeMillis() + 60_000;
-      while (!(coordinator.log().contains("does not answer") && agent.log().contains("does not answer")) && System.currentTimeMillis() < deadline) {
+      while (!(coordinator.log().contains("does not answer")
+              && agent.log().contains("does not answer"))
+          && System.currentTimeMillis() < deadline) {
         Thread.sleep(100);
       }
-      assertThat(coordinator.log()).contains("Kafka at " + bootstrap + " does not answer; trying again in 1 s");
+      assertThat(coordinator.log())
+          .contains("Kafka at " + bootstrap + " does not answer; trying again in 1 s");
       assertThat(coordinator.alive()).as("no crash loop: the coordinator waits").isTrue();
       assertThat(agent.alive()).isTrue();
       assertThat(coordinator.log()).doesNotContain("Exception");
@@ -38,7 +62,8 @@ class BrokerOutageTest {
       EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("broker"), port, "localhost");
       try (TestStack client = TestStack.clientOnly(bootstrap, new dev.wf.protocol.Topics(prefix))) {
         String runId = client.submit(FailoverTest.chain("Through an outage", 12), Map.of());
-        client.awaitEvent(runId, e -> e.step() != null && e.step().endsWith("step 2"), Duration.ofSeconds(120));
+        client.awaitEvent(
+            runId, e -> e.step() != null && e.step().endsWith("step 2"), Duration.ofSeconds(120));
         broker.close();
         Thread.sleep(8_000); // the outage itself: the scenario's length, not a wait for a result
         broker = EmbeddedBroker.start(dir.resolve("broker"), port, "localhost");

@@ -27,7 +27,12 @@ final class Child implements AutoCloseable {
     cmd.add("dev.wf.cli.Main");
     cmd.addAll(List.of(args));
     Files.createDirectories(log.getParent());
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).redirectInput(new File("/dev/null")).start();
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .redirectInput(new File("/dev/null"))
+            .start();
     return new Child(p, log);
   }
 

@@ -30,7 +30,13 @@ class CliTest {
 
   @Test
   void shouldValidateEveryExample() {
-    Ran r = wf("validate", "../examples/deployment.yaml", "../examples/etl-pipeline.yaml", "../examples/microservices-release.yaml", "../examples/blue-green.yaml");
+    Ran r =
+        wf(
+            "validate",
+            "../examples/deployment.yaml",
+            "../examples/etl-pipeline.yaml",
+            "../examples/microservices-release.yaml",
+            "../examples/blue-green.yaml");
     assertThat(r.code()).isZero();
     assertThat(r.out()).contains("deployment.yaml: valid");
     assertThat(r.err()).isEmpty();
@@ -65,15 +71,21 @@ class CliTest {
 
   @Test
   void shouldPrintWarningsButExitZero() throws Exception {
-    Path f = file("warn.yaml", "name: W\ntype: sequential\nretries: 2\nsteps:\n  - { name: A, action: { kind: noop } }\n");
+    Path f =
+        file(
+            "warn.yaml",
+            "name: W\ntype: sequential\nretries: 2\nsteps:\n  - { name: A, action: { kind: noop } }\n");
     Ran r = wf("validate", f.toString());
     assertThat(r.code()).isZero();
-    assertThat(r.err()).contains("warning: retries: has no effect on a group unless onError is retry");
+    assertThat(r.err())
+        .contains("warning: retries: has no effect on a group unless onError is retry");
   }
 
   @Test
   void shouldGiveLineAndColumnForAYamlSyntaxError() throws Exception {
-    Path f = file("syntax.yaml", "name: S\nsteps:\n  - { name: A, action: { kind: noop }\n  - name: B\n");
+    Path f =
+        file(
+            "syntax.yaml", "name: S\nsteps:\n  - { name: A, action: { kind: noop }\n  - name: B\n");
     Ran r = wf("validate", f.toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).containsPattern("YAML syntax error at line \\d+, column \\d+");
@@ -83,12 +95,19 @@ class CliTest {
   void shouldSayInOneLineThatAFileIsMissing() {
     Ran r = wf("validate", tmp.resolve("nope.yaml").toString());
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err().strip().lines()).hasSize(2).first().asString().endsWith("nope.yaml: no such file");
+    assertThat(r.err().strip().lines())
+        .hasSize(2)
+        .first()
+        .asString()
+        .endsWith("nope.yaml: no such file");
   }
 
   @Test
   void shouldRunAWorkflowAndPrintOnlyTheResultOnStdoutWithJson() throws Exception {
-    Path f = file("ok.yaml", "name: Ok\ntype: sequential\nsteps:\n  - { name: A, action: { kind: shell, command: 'echo {\\\"n\\\":1}' } }\n");
+    Path f =
+        file(
+            "ok.yaml",
+            "name: Ok\ntype: sequential\nsteps:\n  - { name: A, action: { kind: shell, command: 'echo {\\\"n\\\":1}' } }\n");
     Ran r = wf("run", f.toString(), "--json", "--bootstrap", TestKafka.bootstrap());
     assertThat(r.code()).as(r.err()).isZero();
     var result = Json.MAPPER.readTree(r.out());
@@ -99,7 +118,10 @@ class CliTest {
 
   @Test
   void shouldExitOneWhenTheRunFails() throws Exception {
-    Path f = file("fail.yaml", "name: Fails\ntype: sequential\nsteps:\n  - { name: A, action: { kind: shell, command: 'exit 4' } }\n");
+    Path f =
+        file(
+            "fail.yaml",
+            "name: Fails\ntype: sequential\nsteps:\n  - { name: A, action: { kind: shell, command: 'exit 4' } }\n");
     Ran r = wf("run", f.toString(), "--bootstrap", TestKafka.bootstrap());
     assertThat(r.code()).isEqualTo(1);
     assertThat(r.err()).contains("error at Fails.sequential[0] (A): exit 4");
@@ -119,12 +141,20 @@ class CliTest {
     Path f = file("ok2.yaml", "{ name: Ok, action: { kind: noop } }\n");
     Ran r = wf("run", f.toString(), "--bootstrap", "127.0.0.1:1");
     assertThat(r.code()).isEqualTo(3);
-    assertThat(r.err().strip()).isEqualTo("wf: the Kafka cluster at 127.0.0.1:1 did not answer within 10 s");
+    assertThat(r.err().strip())
+        .isEqualTo("wf: the Kafka cluster at 127.0.0.1:1 did not answer within 10 s");
   }
 
   @Test
   void shouldRefuseAnInputOfTheWrongType() throws Exception {
-    Ran r = wf("run", "../examples/blue-green.yaml", "--input", "cooldownSeconds=soon", "--bootstrap", "127.0.0.1:1");
+    Ran r =
+        wf(
+            "run",
+            "../examples/blue-green.yaml",
+            "--input",
+            "cooldownSeconds=soon",
+            "--bootstrap",
+            "127.0.0.1:1");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("cooldownSeconds is a number");
   }

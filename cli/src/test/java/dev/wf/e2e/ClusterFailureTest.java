@@ -26,15 +26,22 @@ class ClusterFailureTest {
         runs.add(stack.submit(FailoverTest.chain("Chain " + i, 12), Map.of()));
       }
       runs.add(stack.submit(FailoverTest.fanOut("Wide", 30), Map.of()));
-      stack.awaitEvent(runs.get(0), e -> e.step() != null && e.step().endsWith("step 3"), Duration.ofSeconds(60));
+      stack.awaitEvent(
+          runs.get(0),
+          e -> e.step() != null && e.step().endsWith("step 3"),
+          Duration.ofSeconds(60));
       long stoppedAt = System.currentTimeMillis();
       cluster.stop(0);
       for (String runId : runs) {
         WorkflowResult r = stack.awaitResult(runId, Duration.ofSeconds(120));
         assertThat(r.status()).as(runId).isEqualTo(RunStatus.SUCCESS);
       }
-      System.out.printf("3 brokers, one stopped mid-run: %d runs completed %d ms after the stop%n", runs.size(), System.currentTimeMillis() - stoppedAt);
-      assertThat(FailoverTest.countDispatches(stack).values()).as("no attempt dispatched twice").containsOnly(1);
+      System.out.printf(
+          "3 brokers, one stopped mid-run: %d runs completed %d ms after the stop%n",
+          runs.size(), System.currentTimeMillis() - stoppedAt);
+      assertThat(FailoverTest.countDispatches(stack).values())
+          .as("no attempt dispatched twice")
+          .containsOnly(1);
     }
   }
 }

@@ -33,10 +33,12 @@ class ExamplesInMemoryTest {
   void shouldGiveTheSeedsResult(String file) throws Exception {
     JsonNode def = example(file);
     try (InMemoryDriver driver = new InMemoryDriver(work)) {
-      WorkflowResult r = driver.run(def, Map.of("cooldownSeconds", IntNode.valueOf(0)), Duration.ofSeconds(60));
+      WorkflowResult r =
+          driver.run(def, Map.of("cooldownSeconds", IntNode.valueOf(0)), Duration.ofSeconds(60));
       SeedShape.assertAllSucceeded(def, r);
       assertThat(driver.events().get(0).type()).isEqualTo(EventType.WORKFLOW_START);
-      assertThat(driver.events().get(driver.events().size() - 1).type()).isEqualTo(EventType.WORKFLOW_COMPLETE);
+      assertThat(driver.events().get(driver.events().size() - 1).type())
+          .isEqualTo(EventType.WORKFLOW_COMPLETE);
     }
   }
 
@@ -46,11 +48,18 @@ class ExamplesInMemoryTest {
     try (InMemoryDriver driver = new InMemoryDriver(work)) {
       WorkflowResult r = driver.run(def, Map.of(), Duration.ofSeconds(90));
       SeedShape.assertAllSucceeded(def, r);
-      StepResult push = r.steps().stream().filter(s -> s.name().equals("Push to Registry")).findFirst().orElseThrow();
+      StepResult push =
+          r.steps().stream()
+              .filter(s -> s.name().equals("Push to Registry"))
+              .findFirst()
+              .orElseThrow();
       assertThat(push.result().get("image").asText()).isEqualTo("myapp:v1.2.3");
-      // the seed's order inside "Pre-Deployment Checks": Security Scan (1.5 s), Run Tests (2 s), Database Backup (3 s)
-      assertThat(r.steps().subList(0, 4)).extracting(StepResult::name)
-          .containsExactly("Security Scan", "Run Tests", "Database Backup", "Pre-Deployment Checks");
+      // the seed's order inside "Pre-Deployment Checks": Security Scan (1.5 s), Run Tests (2 s),
+      // Database Backup (3 s)
+      assertThat(r.steps().subList(0, 4))
+          .extracting(StepResult::name)
+          .containsExactly(
+              "Security Scan", "Run Tests", "Database Backup", "Pre-Deployment Checks");
     }
   }
 }

@@ -48,9 +48,16 @@ class ExamplesOnKafkaTest {
     WorkflowResult r = run("deployment.yaml", Map.of(), Duration.ofSeconds(90));
     SeedShape.assertAllSucceeded(def, r);
     assertThat(SeedShape.step(r, "Push to Registry").result())
-        .isEqualTo(Json.MAPPER.createObjectNode().put("digest", "sha256:abc123").put("image", "myapp:v1.2.3"));
-    assertThat(SeedShape.step(r, "Database Backup").result().get("backupId").asText()).isEqualTo("backup-2025-11-06");
-    assertThat(r.duration()).as("three phases of sleeps: at least 18 s").isGreaterThanOrEqualTo(18_000);
+        .isEqualTo(
+            Json.MAPPER
+                .createObjectNode()
+                .put("digest", "sha256:abc123")
+                .put("image", "myapp:v1.2.3"));
+    assertThat(SeedShape.step(r, "Database Backup").result().get("backupId").asText())
+        .isEqualTo("backup-2025-11-06");
+    assertThat(r.duration())
+        .as("three phases of sleeps: at least 18 s")
+        .isGreaterThanOrEqualTo(18_000);
     List<WorkflowEvent> events = stack.events(r.runId());
     assertThat(events.get(0).type()).isEqualTo(EventType.WORKFLOW_START);
     assertThat(events.get(events.size() - 1).type()).isEqualTo(EventType.WORKFLOW_COMPLETE);
@@ -62,12 +69,17 @@ class ExamplesOnKafkaTest {
     JsonNode def = DefinitionReader.read(example("etl-pipeline.yaml")).tree();
     WorkflowResult r = run("etl-pipeline.yaml", Map.of(), Duration.ofSeconds(60));
     SeedShape.assertAllSucceeded(def, r);
-    assertThat(SeedShape.step(r, "Data Enrichment").result().get("enriched").asInt()).isEqualTo(39500);
+    assertThat(SeedShape.step(r, "Data Enrichment").result().get("enriched").asInt())
+        .isEqualTo(39500);
   }
 
   @Test
   void shouldSkipEnrichmentWhenTheInputSaysSo() {
-    WorkflowResult r = run("etl-pipeline.yaml", Map.of("enrich", com.fasterxml.jackson.databind.node.BooleanNode.FALSE), Duration.ofSeconds(60));
+    WorkflowResult r =
+        run(
+            "etl-pipeline.yaml",
+            Map.of("enrich", com.fasterxml.jackson.databind.node.BooleanNode.FALSE),
+            Duration.ofSeconds(60));
     assertThat(r.success()).isTrue();
     assertThat(SeedShape.step(r, "Data Enrichment").status().word()).isEqualTo("skipped");
   }
@@ -83,9 +95,14 @@ class ExamplesOnKafkaTest {
   @Test
   void shouldRunTheBlueGreenExampleWithAShortCooldown() {
     JsonNode def = DefinitionReader.read(example("blue-green.yaml")).tree();
-    WorkflowResult r = run("blue-green.yaml", Map.of("cooldownSeconds", IntNode.valueOf(0)), Duration.ofSeconds(60));
+    WorkflowResult r =
+        run(
+            "blue-green.yaml",
+            Map.of("cooldownSeconds", IntNode.valueOf(0)),
+            Duration.ofSeconds(60));
     SeedShape.assertAllSucceeded(def, r);
     assertThat(SeedShape.step(r, "Route 50% Traffic").result().get("green").asInt()).isEqualTo(50);
-    assertThat(SeedShape.step(r, "Wait for Cooldown").result().get("cooldown").asText()).isEqualTo("complete");
+    assertThat(SeedShape.step(r, "Wait for Cooldown").result().get("cooldown").asText())
+        .isEqualTo("complete");
   }
 }

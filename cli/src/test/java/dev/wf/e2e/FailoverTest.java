@@ -33,9 +33,19 @@ import org.junit.jupiter.api.Test;
 class FailoverTest {
   private static String[] coordinatorArgs(TestStack stack, String name) {
     return new String[] {
-      "coordinator", "--bootstrap", stack.bootstrap(), "--topic-prefix", stack.topics().prefix(),
-      "--state-dir", stack.dir().resolve(name).toString(), "--http-port", "0", "--partitions", "4",
-      "--agent-timeout", "5s"
+      "coordinator",
+      "--bootstrap",
+      stack.bootstrap(),
+      "--topic-prefix",
+      stack.topics().prefix(),
+      "--state-dir",
+      stack.dir().resolve(name).toString(),
+      "--http-port",
+      "0",
+      "--partitions",
+      "4",
+      "--agent-timeout",
+      "5s"
     };
   }
 
@@ -49,32 +59,47 @@ class FailoverTest {
       leaf.putObject("action").put("kind", "sleep").put("duration", 300 + (i % 7) * 100);
     }
     for (int i = 0; i < 3; i++) {
-      steps.addObject().put("name", name + " then " + i).putObject("action").put("kind", "sleep").put("duration", 400);
+      steps
+          .addObject()
+          .put("name", name + " then " + i)
+          .putObject("action")
+          .put("kind", "sleep")
+          .put("duration", 400);
     }
     return root;
   }
 
   @Test
-  void shouldCompleteEveryRunWithoutLosingOrDoublingAStepWhenTheCoordinatorIsKilled() throws Exception {
+  void shouldCompleteEveryRunWithoutLosingOrDoublingAStepWhenTheCoordinatorIsKilled()
+      throws Exception {
     try (TestStack stack = new TestStack(false)) {
       stack.agent("worker", c -> c.withMaxConcurrent(200), "default");
-      Child first = Child.start(stack.dir().resolve("logs/coordinator-1.log"), coordinatorArgs(stack, "coord"));
+      Child first =
+          Child.start(
+              stack.dir().resolve("logs/coordinator-1.log"), coordinatorArgs(stack, "coord"));
       List<String> runs = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
         runs.add(stack.submit(fanOut("Run " + i, 100), Map.of()));
       }
       // kill it while the fan-outs are in flight
-      stack.awaitEvent(runs.get(3), e -> e.type() == EventType.STEP_COMPLETE && e.step().contains("leaf"), Duration.ofSeconds(60));
+      stack.awaitEvent(
+          runs.get(3),
+          e -> e.type() == EventType.STEP_COMPLETE && e.step().contains("leaf"),
+          Duration.ofSeconds(60));
       first.kill9();
       long killedAt = System.currentTimeMillis();
-      try (Child second = Child.start(stack.dir().resolve("logs/coordinator-2.log"), coordinatorArgs(stack, "coord"))) {
+      try (Child second =
+          Child.start(
+              stack.dir().resolve("logs/coordinator-2.log"), coordinatorArgs(stack, "coord"))) {
         assertThat(second.alive()).isTrue();
         for (String runId : runs) {
           WorkflowResult r = stack.awaitResult(runId, Duration.ofSeconds(120));
           assertThat(r.status()).as(runId).isEqualTo(RunStatus.SUCCESS);
           assertThat(r.steps()).as("every step listed once").hasSize(1 + 1 + 100 + 3);
         }
-        System.out.printf("coordinator kill -9 and restart: %d runs of 104 steps completed %d ms after the kill%n", runs.size(), System.currentTimeMillis() - killedAt);
+        System.out.printf(
+            "coordinator kill -9 and restart: %d runs of 104 steps completed %d ms after the kill%n",
+            runs.size(), System.currentTimeMillis() - killedAt);
       }
       Map<String, Integer> dispatches = countDispatches(stack);
       assertThat(dispatches).hasSize(runs.size() * 103);
@@ -89,12 +114,17 @@ class FailoverTest {
       Child a = Child.start(stack.dir().resolve("logs/a.log"), coordinatorArgs(stack, "coord-a"));
       Child b = Child.start(stack.dir().resolve("logs/b.log"), coordinatorArgs(stack, "coord-b"));
       // wait until both instances have partitions: a run completes
-      assertThat(stack.awaitResult(stack.submit(fanOut("Warm", 2), Map.of()), Duration.ofSeconds(60)).success()).isTrue();
+      assertThat(
+              stack
+                  .awaitResult(stack.submit(fanOut("Warm", 2), Map.of()), Duration.ofSeconds(60))
+                  .success())
+          .isTrue();
       List<String> runs = new ArrayList<>();
       for (int i = 0; i < 8; i++) {
         runs.add(stack.submit(chain("Chain " + i, 20), Map.of()));
       }
-      stack.awaitEvent(runs.get(7), e -> e.type() == EventType.STEP_COMPLETE, Duration.ofSeconds(60));
+      stack.awaitEvent(
+          runs.get(7), e -> e.type() == EventType.STEP_COMPLETE, Duration.ofSeconds(60));
       a.kill9();
       long killedAt = System.currentTimeMillis();
       long worstGap = 0;
@@ -104,7 +134,9 @@ class FailoverTest {
         assertThat(r.steps()).hasSize(21);
         worstGap = Math.max(worstGap, largestGapAfter(stack.events(runId), killedAt));
       }
-      System.out.printf("two coordinators, one killed: the longest pause of a run after the kill was %d ms%n", worstGap);
+      System.out.printf(
+          "two coordinators, one killed: the longest pause of a run after the kill was %d ms%n",
+          worstGap);
       Map<String, Integer> dispatches = countDispatches(stack);
       assertThat(dispatches.values()).as("no attempt dispatched twice").containsOnly(1);
       b.close();
@@ -115,7 +147,12 @@ class FailoverTest {
     ObjectNode root = Json.MAPPER.createObjectNode().put("name", name).put("type", "sequential");
     ArrayNode steps = root.putArray("steps");
     for (int i = 0; i < n; i++) {
-      steps.addObject().put("name", name + " step " + i).putObject("action").put("kind", "sleep").put("duration", 250);
+      steps
+          .addObject()
+          .put("name", name + " step " + i)
+          .putObject("action")
+          .put("kind", "sleep")
+          .put("duration", 250);
     }
     return root;
   }
@@ -140,15 +177,19 @@ class FailoverTest {
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     Map<String, Integer> out = new HashMap<>();
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
       String topic = stack.topics().dispatch("default");
       List<TopicPartition> parts = new ArrayList<>();
-      consumer.partitionsFor(topic, Duration.ofSeconds(10)).forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
+      consumer
+          .partitionsFor(topic, Duration.ofSeconds(10))
+          .forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
       consumer.assign(parts);
       consumer.seekToBeginning(parts);
       Map<TopicPartition, Long> end = consumer.endOffsets(parts);
       long deadline = System.currentTimeMillis() + 30_000;
-      while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue()) && System.currentTimeMillis() < deadline) {
+      while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())
+          && System.currentTimeMillis() < deadline) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           JsonNode d = Json.MAPPER.readTree(r.value());
           if (!d.path("path").asText().contains("Warm")) {

@@ -46,7 +46,8 @@ final class InMemoryDriver implements AutoCloseable {
     return events;
   }
 
-  WorkflowResult run(JsonNode definition, Map<String, JsonNode> inputs, Duration timeout) throws InterruptedException {
+  WorkflowResult run(JsonNode definition, Map<String, JsonNode> inputs, Duration timeout)
+      throws InterruptedException {
     Plan plan = Plan.of(WorkflowValidator.validate(definition).workflow().orElseThrow());
     InMemoryRunStore store = new InMemoryRunStore();
     RunMachine machine = new RunMachine();
@@ -64,13 +65,16 @@ final class InMemoryDriver implements AutoCloseable {
       if (in != null) {
         due.add(in);
       }
-      timers.entrySet().removeIf(e -> {
-        if (e.getValue() <= now) {
-          due.add(new Input.TimerFired(e.getKey()));
-          return true;
-        }
-        return false;
-      });
+      timers
+          .entrySet()
+          .removeIf(
+              e -> {
+                if (e.getValue() <= now) {
+                  due.add(new Input.TimerFired(e.getKey()));
+                  return true;
+                }
+                return false;
+              });
       for (Input input : due) {
         Outcome o = machine.apply(plan, store, input, System.currentTimeMillis());
         for (Command c : o.commands()) {
@@ -98,7 +102,8 @@ final class InMemoryDriver implements AutoCloseable {
     throw new AssertionError("the run did not end within " + timeout);
   }
 
-  private Void execute(Dispatch d, Cancellation cancel, LinkedBlockingQueue<Input> inbox) throws InterruptedException {
+  private Void execute(Dispatch d, Cancellation cancel, LinkedBlockingQueue<Input> inbox)
+      throws InterruptedException {
     String agent = "mem-agent";
     loop.run(
         d,
@@ -107,17 +112,40 @@ final class InMemoryDriver implements AutoCloseable {
         new AttemptLoop.Reports() {
           @Override
           public void started(int attempt) {
-            inbox.add(new Input.Report(new StepReport.Started(d.runId(), d.dispatchId(), attempt, agent, System.currentTimeMillis())));
+            inbox.add(
+                new Input.Report(
+                    new StepReport.Started(
+                        d.runId(), d.dispatchId(), attempt, agent, System.currentTimeMillis())));
           }
 
           @Override
           public void retrying(int attempt, AttemptOutcome failed, long delayMs) {
-            inbox.add(new Input.Report(new StepReport.Retrying(d.runId(), d.dispatchId(), attempt, agent, System.currentTimeMillis(), failed.error(), failed.status() == dev.wf.protocol.result.AttemptStatus.TIMEOUT, delayMs)));
+            inbox.add(
+                new Input.Report(
+                    new StepReport.Retrying(
+                        d.runId(),
+                        d.dispatchId(),
+                        attempt,
+                        agent,
+                        System.currentTimeMillis(),
+                        failed.error(),
+                        failed.status() == dev.wf.protocol.result.AttemptStatus.TIMEOUT,
+                        delayMs)));
           }
 
           @Override
           public void finished(int attempt, AttemptOutcome o) {
-            inbox.add(new Input.Report(new StepReport.Finished(d.runId(), d.dispatchId(), attempt, agent, System.currentTimeMillis(), o.status(), o.result(), o.error())));
+            inbox.add(
+                new Input.Report(
+                    new StepReport.Finished(
+                        d.runId(),
+                        d.dispatchId(),
+                        attempt,
+                        agent,
+                        System.currentTimeMillis(),
+                        o.status(),
+                        o.result(),
+                        o.error())));
           }
         });
     return null;

@@ -14,8 +14,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Garbage on the intake topic (random bytes, truncated and type-confused JSON, hostile
- * definitions) mixed with valid runs: every valid run completes and the coordinator keeps going.
+ * Garbage on the intake topic (random bytes, truncated and type-confused JSON, hostile definitions)
+ * mixed with valid runs: every valid run completes and the coordinator keeps going.
  */
 class IntakeFuzzTest {
   private static final String VALID =
@@ -39,23 +39,36 @@ class IntakeFuzzTest {
           stack.send(id, VALID.formatted(id, i).getBytes(StandardCharsets.UTF_8));
           continue;
         }
-        byte[] mutant = mutate(random, VALID.formatted("m-" + i, i).getBytes(StandardCharsets.UTF_8));
+        byte[] mutant =
+            mutate(random, VALID.formatted("m-" + i, i).getBytes(StandardCharsets.UTF_8));
         stack.send(random.nextInt(4) == 0 ? null : "m-" + i, mutant);
         garbage++;
       }
       // deep nesting and an oversized definition
       stack.send("deep", deep(200).getBytes(StandardCharsets.UTF_8));
-      stack.send("huge", Json.write(new IntakeMessage.Submit("huge", Json.MAPPER.readTree("{\"name\":\"" + "x".repeat(2_000_000) + "\",\"action\":{\"kind\":\"noop\"}}"), Map.of())));
+      stack.send(
+          "huge",
+          Json.write(
+              new IntakeMessage.Submit(
+                  "huge",
+                  Json.MAPPER.readTree(
+                      "{\"name\":\""
+                          + "x".repeat(2_000_000)
+                          + "\",\"action\":{\"kind\":\"noop\"}}"),
+                  Map.of())));
       for (String id : valid) {
         WorkflowResult r = stack.awaitResult(id, Duration.ofSeconds(60));
         assertThat(r.success()).as(id).isTrue();
         assertThat(r.steps()).hasSize(4);
       }
-      assertThat(stack.awaitEvent("huge", e -> e.reason() != null, Duration.ofSeconds(30)).reason()).contains("the limit is");
-      assertThat(stack.awaitEvent("deep", e -> e.reason() != null, Duration.ofSeconds(30)).reason()).isNotBlank();
+      assertThat(stack.awaitEvent("huge", e -> e.reason() != null, Duration.ofSeconds(30)).reason())
+          .contains("the limit is");
+      assertThat(stack.awaitEvent("deep", e -> e.reason() != null, Duration.ofSeconds(30)).reason())
+          .isNotBlank();
       String after = stack.submitYaml("{ name: After the fuzz, action: { kind: noop } }");
       assertThat(stack.awaitResult(after, Duration.ofSeconds(30)).success()).isTrue();
-      System.out.printf("intake fuzz: %d valid runs completed among %d mutated records%n", valid.size(), garbage);
+      System.out.printf(
+          "intake fuzz: %d valid runs completed among %d mutated records%n", valid.size(), garbage);
     }
   }
 
@@ -89,13 +102,18 @@ class IntakeFuzzTest {
       }
       case 3 -> {
         String s = new String(valid, StandardCharsets.UTF_8);
-        String[] swaps = {"\"parallel\"", "\"steps\":[", "\"noop\"", "\"name\":\"A\"", "\"type\":\"submit\""};
+        String[] swaps = {
+          "\"parallel\"", "\"steps\":[", "\"noop\"", "\"name\":\"A\"", "\"type\":\"submit\""
+        };
         String[] with = {"42", "\"steps\":{", "[]", "\"name\":null", "\"type\":[\"submit\"]"};
         int k = r.nextInt(swaps.length);
         return s.replace(swaps[k], with[k]).getBytes(StandardCharsets.UTF_8);
       }
       case 4 -> {
-        return ("{\"type\":\"cancel\",\"runId\":" + (r.nextBoolean() ? "123" : "\"nope-" + r.nextInt() + "\"") + "}").getBytes(StandardCharsets.UTF_8);
+        return ("{\"type\":\"cancel\",\"runId\":"
+                + (r.nextBoolean() ? "123" : "\"nope-" + r.nextInt() + "\"")
+                + "}")
+            .getBytes(StandardCharsets.UTF_8);
       }
       default -> {
         return "null".getBytes(StandardCharsets.UTF_8);

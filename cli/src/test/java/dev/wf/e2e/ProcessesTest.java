@@ -37,9 +37,21 @@ class ProcessesTest {
     coordinator =
         Child.start(
             stack.dir().resolve("logs/coordinator.log"),
-            "coordinator", "--bootstrap", stack.bootstrap(), "--topic-prefix", stack.topics().prefix(),
-            "--state-dir", stack.dir().resolve("coordinator").toString(), "--http-port", "0",
-            "--partitions", "2", "--agent-timeout", "3s", "--cancel-grace", "10s");
+            "coordinator",
+            "--bootstrap",
+            stack.bootstrap(),
+            "--topic-prefix",
+            stack.topics().prefix(),
+            "--state-dir",
+            stack.dir().resolve("coordinator").toString(),
+            "--http-port",
+            "0",
+            "--partitions",
+            "2",
+            "--agent-timeout",
+            "3s",
+            "--cancel-grace",
+            "10s");
   }
 
   @AfterAll
@@ -57,7 +69,24 @@ class ProcessesTest {
 
   private Child agent(String id, String... pools) throws Exception {
     Path work = Files.createDirectories(stack.dir().resolve("work-" + id));
-    List<String> args = new ArrayList<>(List.of("agent", "--bootstrap", stack.bootstrap(), "--topic-prefix", stack.topics().prefix(), "--id", id, "--workdir", work.toString(), "--heartbeat", "500ms", "--drain-timeout", "1s", "--kill-grace", "1s"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "agent",
+                "--bootstrap",
+                stack.bootstrap(),
+                "--topic-prefix",
+                stack.topics().prefix(),
+                "--id",
+                id,
+                "--workdir",
+                work.toString(),
+                "--heartbeat",
+                "500ms",
+                "--drain-timeout",
+                "1s",
+                "--kill-grace",
+                "1s"));
     for (String p : pools) {
       args.add("--pool");
       args.add(p);
@@ -71,12 +100,15 @@ class ProcessesTest {
   void shouldRouteEachStepToAnAgentOfItsPool() throws Exception {
     agent("builder", "build", "default");
     agent("deployer", "deploy");
-    JsonNode def = DefinitionReader.read(ExamplesOnKafkaTest.example("microservices-release.yaml")).tree();
+    JsonNode def =
+        DefinitionReader.read(ExamplesOnKafkaTest.example("microservices-release.yaml")).tree();
     String runId = stack.submit(def, Map.of());
     WorkflowResult r = stack.awaitResult(runId, Duration.ofSeconds(90));
     SeedShape.assertAllSucceeded(def, r);
     for (StepResult s : r.steps()) {
-      if (s.name().endsWith(" Services") || s.name().equals("Verify Deployment") || s.name().equals("Microservices Release")) {
+      if (s.name().endsWith(" Services")
+          || s.name().equals("Verify Deployment")
+          || s.name().equals("Microservices Release")) {
         continue; // groups run on no agent
       }
       if (s.name().startsWith("Build ")) {
@@ -87,8 +119,14 @@ class ProcessesTest {
         assertThat(s.agent()).as(s.name()).isEqualTo("builder");
       }
     }
-    assertThat(stack.events(runId)).filteredOn(e -> e.type() == EventType.STEP_COMPLETE && e.step().startsWith("Deploy ") && e.agent() != null)
-        .extracting(WorkflowEvent::agent).containsOnly("deployer");
+    assertThat(stack.events(runId))
+        .filteredOn(
+            e ->
+                e.type() == EventType.STEP_COMPLETE
+                    && e.step().startsWith("Deploy ")
+                    && e.agent() != null)
+        .extracting(WorkflowEvent::agent)
+        .containsOnly("deployer");
   }
 
   @Test
@@ -118,19 +156,25 @@ class ProcessesTest {
     long orphan = Long.parseLong(Files.readString(firstOnOne ? w1 : w2).trim());
     long killedAt = System.currentTimeMillis();
     victim.kill9();
-    WorkflowEvent lost = stack.awaitEvent(runId, e -> e.type() == EventType.STEP_LOST, Duration.ofSeconds(30));
+    WorkflowEvent lost =
+        stack.awaitEvent(runId, e -> e.type() == EventType.STEP_LOST, Duration.ofSeconds(30));
     long lostAt = System.currentTimeMillis();
     WorkflowResult r = stack.awaitResult(runId, Duration.ofSeconds(60));
     long doneAt = System.currentTimeMillis();
-    ProcessHandle.of(orphan).ifPresent(ProcessHandle::destroyForcibly); // the killed agent's action outlives it
+    ProcessHandle.of(orphan)
+        .ifPresent(ProcessHandle::destroyForcibly); // the killed agent's action outlives it
     assertThat(r.status()).isEqualTo(RunStatus.SUCCESS);
     StepResult step = SeedShape.step(r, "Long Step");
     assertThat(step.agent()).isEqualTo(survivor);
     assertThat(step.result().get("host").asText()).isEqualTo("work-" + survivor);
-    assertThat(step.attempts()).extracting(a -> a.status()).containsExactly(AttemptStatus.LOST, AttemptStatus.SUCCESS);
+    assertThat(step.attempts())
+        .extracting(a -> a.status())
+        .containsExactly(AttemptStatus.LOST, AttemptStatus.SUCCESS);
     assertThat(step.retries()).as("a lost attempt uses no retry").isZero();
     assertThat(lost.error()).contains("stopped heartbeating");
-    System.out.printf("agent kill -9 -> step:lost seen in %d ms; -> run done in %d ms (the step itself sleeps 6 s)%n", lostAt - killedAt, doneAt - killedAt);
+    System.out.printf(
+        "agent kill -9 -> step:lost seen in %d ms; -> run done in %d ms (the step itself sleeps 6 s)%n",
+        lostAt - killedAt, doneAt - killedAt);
   }
 
   @Test
@@ -156,7 +200,8 @@ class ProcessesTest {
     boolean onOne = !list(d1).isEmpty();
     long t0 = System.currentTimeMillis();
     (onOne ? one : two).term();
-    WorkflowEvent lost = stack.awaitEvent(runId, e -> e.type() == EventType.STEP_LOST, Duration.ofSeconds(30));
+    WorkflowEvent lost =
+        stack.awaitEvent(runId, e -> e.type() == EventType.STEP_LOST, Duration.ofSeconds(30));
     long handedBack = System.currentTimeMillis() - t0;
     assertThat(lost.error()).contains("handed the step back");
     WorkflowResult r = stack.awaitResult(runId, Duration.ofSeconds(60));
@@ -181,13 +226,23 @@ class ProcessesTest {
             """);
     Path pidFile = stack.dir().resolve("work-cancel-1/sleeper.pid");
     long deadline = System.currentTimeMillis() + 30_000;
-    while ((!Files.exists(pidFile) || Files.readString(pidFile).isBlank()) && System.currentTimeMillis() < deadline) {
+    while ((!Files.exists(pidFile) || Files.readString(pidFile).isBlank())
+        && System.currentTimeMillis() < deadline) {
       Thread.sleep(50);
     }
     long pid = Long.parseLong(Files.readString(pidFile).trim());
     assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).contains(true);
     long t0 = System.currentTimeMillis();
-    assertThat(CliTest.wf("cancel", runId, "--bootstrap", stack.bootstrap(), "--topic-prefix", stack.topics().prefix()).code()).isZero();
+    assertThat(
+            CliTest.wf(
+                    "cancel",
+                    runId,
+                    "--bootstrap",
+                    stack.bootstrap(),
+                    "--topic-prefix",
+                    stack.topics().prefix())
+                .code())
+        .isZero();
     WorkflowResult r = stack.awaitResult(runId, Duration.ofSeconds(30));
     long took = System.currentTimeMillis() - t0;
     assertThat(r.status()).isEqualTo(RunStatus.CANCELLED);

@@ -54,15 +54,19 @@ class RunsOnKafkaTest {
         """;
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrap());
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
-      producer.send(new ProducerRecord<>(stack.topics().intake(), "plain-1", json)).get(10, TimeUnit.SECONDS);
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+      producer
+          .send(new ProducerRecord<>(stack.topics().intake(), "plain-1", json))
+          .get(10, TimeUnit.SECONDS);
     }
     Properties c = new Properties();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrap());
     c.put(ConsumerConfig.GROUP_ID_CONFIG, "dashboard-" + System.nanoTime());
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
+    try (KafkaConsumer<String, String> consumer =
+        new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
       consumer.subscribe(List.of(stack.topics().results()));
       String result = null;
       long deadline = System.currentTimeMillis() + 30_000;
@@ -95,7 +99,8 @@ class RunsOnKafkaTest {
                   kind: shell
                   command: 'sleep 300 & echo $! > "$1"; echo $$ >> "$1"; wait'
                   args: ["%s"]
-            """.formatted(pids));
+            """
+                .formatted(pids));
     WorkflowResult r = stack.awaitResult(runId, Duration.ofSeconds(30));
     assertThat(r.success()).isFalse();
     assertThat(SeedShape.step(r, "Hang").status()).isEqualTo(StepStatus.TIMEOUT);
@@ -117,7 +122,8 @@ class RunsOnKafkaTest {
                 action: { kind: shell, command: 'echo $$ > "$1"; exec sleep 60', args: ["%s"] }
               - name: Breaks
                 action: { kind: shell, command: 'sleep 1; echo broken >&2; exit 3' }
-            """.formatted(pids));
+            """
+                .formatted(pids));
     WorkflowResult r = stack.awaitResult(runId, Duration.ofSeconds(30));
     assertThat(r.status()).isEqualTo(RunStatus.FAILED);
     assertThat(SeedShape.step(r, "Breaks").status()).isEqualTo(StepStatus.FAILED);
@@ -144,14 +150,16 @@ class RunsOnKafkaTest {
                   kind: shell
                   command: 'n=$(cat "$1" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "$1"; [ $n -ge 3 ] || { echo "try $n failed" >&2; exit 1; }; echo "{\\"tries\\":$n,\\"attempt\\":$WF_ATTEMPT}"'
                   args: ["%s"]
-            """.formatted(counter));
+            """
+                .formatted(counter));
     WorkflowResult r = stack.awaitResult(runId, Duration.ofSeconds(30));
     assertThat(r.success()).isTrue();
     var step = SeedShape.step(r, "Sometimes");
     assertThat(step.retries()).isEqualTo(2);
     assertThat(step.result().get("tries").asInt()).isEqualTo(3);
     assertThat(step.result().get("attempt").asInt()).isEqualTo(3);
-    List<WorkflowEvent> retries = stack.events(runId).stream().filter(e -> e.type() == EventType.STEP_RETRY).toList();
+    List<WorkflowEvent> retries =
+        stack.events(runId).stream().filter(e -> e.type() == EventType.STEP_RETRY).toList();
     assertThat(retries).extracting(WorkflowEvent::attempt).containsExactly(2, 3);
     assertThat(retries.get(0).error()).isEqualTo("exit 1: try 1 failed");
     assertThat(retries).extracting(WorkflowEvent::delay).containsExactly(100L, 200L);
@@ -170,8 +178,12 @@ class RunsOnKafkaTest {
                 action: { kind: shell, command: 'echo $$ > "$1"; sleep 60', args: ["%s"] }
               - name: Never
                 action: { kind: noop }
-            """.formatted(pids));
-    stack.awaitEvent(runId, e -> e.type() == EventType.STEP_START && "Sleep".equals(e.step()), Duration.ofSeconds(20));
+            """
+                .formatted(pids));
+    stack.awaitEvent(
+        runId,
+        e -> e.type() == EventType.STEP_START && "Sleep".equals(e.step()),
+        Duration.ofSeconds(20));
     long deadline = System.currentTimeMillis() + 20_000;
     while (readPids(pids).isEmpty() && System.currentTimeMillis() < deadline) {
       Thread.sleep(20);
@@ -190,15 +202,25 @@ class RunsOnKafkaTest {
   void shouldRejectBadIntakeRecordsAndKeepRunningOthers() {
     stack.send("bad-1", "{not json".getBytes(StandardCharsets.UTF_8));
     stack.send("bad-2", "{\"type\":\"launch\"}".getBytes(StandardCharsets.UTF_8));
-    stack.send("bad-3", Json.write(Map.of("type", "submit", "definition", Map.of("name", "X", "steps", List.of()))));
-    WorkflowEvent e1 = stack.awaitEvent("bad-1", e -> e.type() == EventType.WORKFLOW_REJECTED, Duration.ofSeconds(20));
+    stack.send(
+        "bad-3",
+        Json.write(
+            Map.of("type", "submit", "definition", Map.of("name", "X", "steps", List.of()))));
+    WorkflowEvent e1 =
+        stack.awaitEvent(
+            "bad-1", e -> e.type() == EventType.WORKFLOW_REJECTED, Duration.ofSeconds(20));
     assertThat(e1.reason()).startsWith("malformed JSON");
-    WorkflowEvent e2 = stack.awaitEvent("bad-2", e -> e.type() == EventType.WORKFLOW_REJECTED, Duration.ofSeconds(20));
+    WorkflowEvent e2 =
+        stack.awaitEvent(
+            "bad-2", e -> e.type() == EventType.WORKFLOW_REJECTED, Duration.ofSeconds(20));
     assertThat(e2.reason()).contains("unknown message type \"launch\"");
-    WorkflowEvent e3 = stack.awaitEvent("bad-3", e -> e.type() == EventType.WORKFLOW_REJECTED, Duration.ofSeconds(20));
+    WorkflowEvent e3 =
+        stack.awaitEvent(
+            "bad-3", e -> e.type() == EventType.WORKFLOW_REJECTED, Duration.ofSeconds(20));
     assertThat(e3.reason()).contains("steps: a group needs at least one step");
     var dl = stack.awaitDeadLetter(rec -> "bad-1".equals(rec.key()), Duration.ofSeconds(20));
-    assertThat(new String(dl.headers().lastHeader("wf.reason").value(), StandardCharsets.UTF_8)).startsWith("malformed JSON");
+    assertThat(new String(dl.headers().lastHeader("wf.reason").value(), StandardCharsets.UTF_8))
+        .startsWith("malformed JSON");
     String ok = stack.submitYaml("{ name: After, action: { kind: noop } }");
     assertThat(stack.awaitResult(ok, Duration.ofSeconds(20)).success()).isTrue();
   }
@@ -206,12 +228,20 @@ class RunsOnKafkaTest {
   @Test
   void shouldAcknowledgeTheSameSubmissionTwiceAsADuplicate() {
     String runId = stack.submitYaml("{ name: Once, action: { kind: sleep, duration: 200ms } }");
-    var def = dev.wf.protocol.definition.DefinitionReader.parse("{ name: Once, action: { kind: noop } }", false).tree();
-    stack.send(runId, Json.write(new dev.wf.protocol.message.IntakeMessage.Submit(runId, def, Map.of())));
-    WorkflowEvent dup = stack.awaitEvent(runId, e -> e.type() == EventType.WORKFLOW_DUPLICATE, Duration.ofSeconds(20));
+    var def =
+        dev.wf.protocol.definition.DefinitionReader.parse(
+                "{ name: Once, action: { kind: noop } }", false)
+            .tree();
+    stack.send(
+        runId, Json.write(new dev.wf.protocol.message.IntakeMessage.Submit(runId, def, Map.of())));
+    WorkflowEvent dup =
+        stack.awaitEvent(
+            runId, e -> e.type() == EventType.WORKFLOW_DUPLICATE, Duration.ofSeconds(20));
     assertThat(dup.reason()).contains("exists");
     assertThat(stack.awaitResult(runId, Duration.ofSeconds(20)).success()).isTrue();
-    assertThat(stack.events(runId)).filteredOn(e -> e.type() == EventType.WORKFLOW_START).hasSize(1);
+    assertThat(stack.events(runId))
+        .filteredOn(e -> e.type() == EventType.WORKFLOW_START)
+        .hasSize(1);
   }
 
   /** Killed processes are reaped asynchronously: give them a few seconds, no more. */
@@ -220,7 +250,10 @@ class RunsOnKafkaTest {
     long deadline = System.currentTimeMillis() + 5_000;
     List<Long> alive = pids;
     while (!alive.isEmpty() && System.currentTimeMillis() < deadline) {
-      alive = pids.stream().filter(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false)).toList();
+      alive =
+          pids.stream()
+              .filter(p -> ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false))
+              .toList();
       Thread.sleep(20);
     }
     assertThat(alive).as("processes still alive 5 s after the step ended").isEmpty();
@@ -230,6 +263,10 @@ class RunsOnKafkaTest {
     if (!Files.exists(file)) {
       return List.of();
     }
-    return Files.readAllLines(file).stream().map(String::trim).filter(s -> !s.isEmpty()).map(Long::parseLong).toList();
+    return Files.readAllLines(file).stream()
+        .map(String::trim)
+        .filter(s -> !s.isEmpty())
+        .map(Long::parseLong)
+        .toList();
   }
 }

@@ -24,14 +24,26 @@ import org.junit.jupiter.api.Test;
 
 /** Who may run what: signed dispatches, allowlists on agents, inputs that stay plain text. */
 class SecurityTest {
-  static final Signatures KEYS = Signatures.parse("k2=second-secret-0123456789,k1=first-secret-0123456789");
+  static final Signatures KEYS =
+      Signatures.parse("k2=second-secret-0123456789,k1=first-secret-0123456789");
   static TestStack stack;
 
   @BeforeAll
   static void start() throws Exception {
     stack = new TestStack(c -> c.withSignatures(KEYS));
-    stack.agent("signed", c -> c.withSecurity(List.of(), Signatures.parse("k1=first-secret-0123456789,k2=second-secret-0123456789")), "default");
-    stack.agent("locked", c -> c.withAllowedKinds(Set.of("shell")).withSecurity(List.of(Pattern.compile("echo .*")), KEYS), "locked");
+    stack.agent(
+        "signed",
+        c ->
+            c.withSecurity(
+                List.of(),
+                Signatures.parse("k1=first-secret-0123456789,k2=second-secret-0123456789")),
+        "default");
+    stack.agent(
+        "locked",
+        c ->
+            c.withAllowedKinds(Set.of("shell"))
+                .withSecurity(List.of(Pattern.compile("echo .*")), KEYS),
+        "locked");
   }
 
   @AfterAll
@@ -41,7 +53,9 @@ class SecurityTest {
 
   @Test
   void shouldRunSignedDispatches() {
-    String runId = stack.submitYaml("{ name: Signed, action: { kind: shell, command: 'echo {\\\"ok\\\":true}' } }");
+    String runId =
+        stack.submitYaml(
+            "{ name: Signed, action: { kind: shell, command: 'echo {\\\"ok\\\":true}' } }");
     WorkflowResult r = stack.awaitResult(runId, Duration.ofSeconds(30));
     assertThat(r.success()).isTrue();
   }
@@ -50,11 +64,24 @@ class SecurityTest {
   void shouldRefuseAForgedDispatchAndSaySoInAnEvent() throws Exception {
     Path marker = stack.dir().resolve("pwned");
     Dispatch forged =
-        new Dispatch("forged-run", "1:Evil", "Evil", "Evil", "default",
-            Json.MAPPER.readTree("{\"kind\":\"shell\",\"command\":\"touch " + marker + "\",\"args\":[],\"env\":{}}"),
-            10_000, 1, 1, new Dispatch.Backoff(1000, 2, 30_000, 0), "forged-run:Evil", System.currentTimeMillis());
+        new Dispatch(
+            "forged-run",
+            "1:Evil",
+            "Evil",
+            "Evil",
+            "default",
+            Json.MAPPER.readTree(
+                "{\"kind\":\"shell\",\"command\":\"touch " + marker + "\",\"args\":[],\"env\":{}}"),
+            10_000,
+            1,
+            1,
+            new Dispatch.Backoff(1000, 2, 30_000, 0),
+            "forged-run:Evil",
+            System.currentTimeMillis());
     stack.sendTo(stack.topics().dispatch("default"), "forged-run", Json.write(forged));
-    WorkflowEvent refused = stack.awaitEvent("forged-run", e -> e.type() == EventType.DISPATCH_REFUSED, Duration.ofSeconds(30));
+    WorkflowEvent refused =
+        stack.awaitEvent(
+            "forged-run", e -> e.type() == EventType.DISPATCH_REFUSED, Duration.ofSeconds(30));
     assertThat(refused.agent()).isEqualTo("signed");
     assertThat(refused.reason()).isEqualTo("unsigned dispatch");
     assertThat(Files.exists(marker)).as("the forged command did not run").isFalse();
@@ -62,15 +89,20 @@ class SecurityTest {
 
   @Test
   void shouldFailAStepWhoseKindTheAgentDoesNotAllow() {
-    String runId = stack.submitYaml("{ name: Http On Locked, agent: { pool: locked }, action: { kind: http, url: 'http://127.0.0.1:1/' } }");
+    String runId =
+        stack.submitYaml(
+            "{ name: Http On Locked, agent: { pool: locked }, action: { kind: http, url: 'http://127.0.0.1:1/' } }");
     WorkflowResult r = stack.awaitResult(runId, Duration.ofSeconds(30));
     assertThat(r.success()).isFalse();
-    assertThat(r.steps().get(0).error()).isEqualTo("action kind \"http\" is not allowed on this agent (allowed: shell)");
+    assertThat(r.steps().get(0).error())
+        .isEqualTo("action kind \"http\" is not allowed on this agent (allowed: shell)");
   }
 
   @Test
   void shouldFailAShellCommandOutsideTheAgentsPatterns() {
-    String runId = stack.submitYaml("{ name: Rm On Locked, agent: { pool: locked }, action: { kind: shell, command: 'rm -rf /tmp/nothing' } }");
+    String runId =
+        stack.submitYaml(
+            "{ name: Rm On Locked, agent: { pool: locked }, action: { kind: shell, command: 'rm -rf /tmp/nothing' } }");
     WorkflowResult r = stack.awaitResult(runId, Duration.ofSeconds(30));
     assertThat(r.steps().get(0).status()).isEqualTo(StepStatus.FAILED);
     assertThat(r.steps().get(0).error()).startsWith("command not allowed on this agent");
@@ -93,7 +125,8 @@ class SecurityTest {
                       command: 'printf "%%s|%%s" "$1" "$V" > "%s"'
                       args: ["${{ inputs.value }}"]
                       env: { V: "${{ inputs.value }}" }
-                """.formatted(out),
+                """
+                    .formatted(out),
                 false)
             .tree();
     String runId = stack.submit(def, Map.of("value", TextNode.valueOf(hostile)));

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * here from the definition itself, independently of the engine.
  */
 final class SeedShape {
-  private static final Pattern CHILD = Pattern.compile("^(.*)\\.(sequential|parallel)\\[(\\d+)\\]$");
+  private static final Pattern CHILD =
+      Pattern.compile("^(.*)\\.(sequential|parallel)\\[(\\d+)\\]$");
 
   private SeedShape() {}
 
@@ -68,19 +69,26 @@ final class SeedShape {
       }
       String parent = m.group(1);
       if (position.containsKey(parent)) {
-        assertThat(position.get(s.path())).as(s.path() + " before its group").isLessThan(position.get(parent));
+        assertThat(position.get(s.path()))
+            .as(s.path() + " before its group")
+            .isLessThan(position.get(parent));
       }
       int index = Integer.parseInt(m.group(3));
       if (m.group(2).equals("sequential") && index > 0) {
         String previous = parent + ".sequential[" + (index - 1) + "]";
         if (position.containsKey(previous)) {
-          assertThat(position.get(previous)).as(previous + " before " + s.path()).isLessThan(position.get(s.path()));
+          assertThat(position.get(previous))
+              .as(previous + " before " + s.path())
+              .isLessThan(position.get(s.path()));
         }
       }
     }
   }
 
   static StepResult step(WorkflowResult r, String name) {
-    return r.steps().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow(() -> new AssertionError("no step " + name));
+    return r.steps().stream()
+        .filter(s -> s.name().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no step " + name));
   }
 }

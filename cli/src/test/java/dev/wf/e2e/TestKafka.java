@@ -22,7 +22,8 @@ public final class TestKafka {
     String external = System.getenv("WF_BOOTSTRAP");
     if (external != null && !external.isBlank()) {
       bootstrap = external;
-    } else if ("testcontainers".equals(System.getenv("WF_TEST_KAFKA")) && Containers.dockerAnswers()) {
+    } else if ("testcontainers".equals(System.getenv("WF_TEST_KAFKA"))
+        && Containers.dockerAnswers()) {
       bootstrap = Containers.startKafka();
     } else {
       try {

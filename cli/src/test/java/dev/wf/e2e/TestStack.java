@@ -64,29 +64,44 @@ public final class TestStack implements AutoCloseable {
   }
 
   /** A coordinator in this JVM, configured by {@code tune}. */
-  public TestStack(java.util.function.UnaryOperator<CoordinatorConfig> tune) throws IOException, InterruptedException {
+  public TestStack(java.util.function.UnaryOperator<CoordinatorConfig> tune)
+      throws IOException, InterruptedException {
     this(true, tune);
   }
 
-  private TestStack(boolean inProcess, java.util.function.UnaryOperator<CoordinatorConfig> tune) throws IOException, InterruptedException {
+  private TestStack(boolean inProcess, java.util.function.UnaryOperator<CoordinatorConfig> tune)
+      throws IOException, InterruptedException {
     this(TestKafka.bootstrap(), inProcess, tune);
   }
 
   /** Only the client side, on the cluster at {@code bootstrap}. */
-  public static TestStack clientOnly(String bootstrap, Topics topics) throws IOException, InterruptedException {
+  public static TestStack clientOnly(String bootstrap, Topics topics)
+      throws IOException, InterruptedException {
     return new TestStack(bootstrap, topics, false, c -> c);
   }
 
   /** On the cluster at {@code bootstrap}. */
-  public TestStack(String bootstrap, java.util.function.UnaryOperator<CoordinatorConfig> tune) throws IOException, InterruptedException {
+  public TestStack(String bootstrap, java.util.function.UnaryOperator<CoordinatorConfig> tune)
+      throws IOException, InterruptedException {
     this(bootstrap, true, tune);
   }
 
-  private TestStack(String bootstrap, boolean inProcess, java.util.function.UnaryOperator<CoordinatorConfig> tune) throws IOException, InterruptedException {
-    this(bootstrap, new Topics("t" + UUID.randomUUID().toString().substring(0, 8) + "."), inProcess, tune);
+  private TestStack(
+      String bootstrap, boolean inProcess, java.util.function.UnaryOperator<CoordinatorConfig> tune)
+      throws IOException, InterruptedException {
+    this(
+        bootstrap,
+        new Topics("t" + UUID.randomUUID().toString().substring(0, 8) + "."),
+        inProcess,
+        tune);
   }
 
-  private TestStack(String bootstrap, Topics topics, boolean inProcess, java.util.function.UnaryOperator<CoordinatorConfig> tune) throws IOException, InterruptedException {
+  private TestStack(
+      String bootstrap,
+      Topics topics,
+      boolean inProcess,
+      java.util.function.UnaryOperator<CoordinatorConfig> tune)
+      throws IOException, InterruptedException {
     this.bootstrap = bootstrap;
     this.topics = topics;
     this.dir = Files.createTempDirectory("wf-e2e-");
@@ -100,7 +115,11 @@ public final class TestStack implements AutoCloseable {
       this.coordinator = null;
       return;
     }
-    CoordinatorConfig cc = tune.apply(CoordinatorConfig.defaults(bootstrap, dir.resolve("state")).withTopics(topics).withPartitions(2, (short) 1));
+    CoordinatorConfig cc =
+        tune.apply(
+            CoordinatorConfig.defaults(bootstrap, dir.resolve("state"))
+                .withTopics(topics)
+                .withPartitions(2, (short) 1));
     this.coordinator = Coordinator.start(cc);
     if (!coordinator.awaitRunning(Duration.ofSeconds(60))) {
       throw new IllegalStateException("coordinator did not start");
@@ -123,13 +142,16 @@ public final class TestStack implements AutoCloseable {
     return agent(id, c -> c, pools);
   }
 
-  public Agent agent(String id, java.util.function.UnaryOperator<AgentConfig> tune, String... pools) throws IOException {
+  public Agent agent(String id, java.util.function.UnaryOperator<AgentConfig> tune, String... pools)
+      throws IOException {
     Path work = Files.createDirectories(dir.resolve("work-" + id));
     Agent a =
         Agent.start(
-            tune.apply(AgentConfig.defaults(bootstrap, id, List.of(pools), work)
-                .withTopics(topics)
-                .withTimings(Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(5))));
+            tune.apply(
+                AgentConfig.defaults(bootstrap, id, List.of(pools), work)
+                    .withTopics(topics)
+                    .withTimings(
+                        Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(5))));
     agents.add(a);
     return a;
   }
@@ -170,7 +192,8 @@ public final class TestStack implements AutoCloseable {
 
   /** Waits for the result of {@code runId} on the results topic. */
   public WorkflowResult awaitResult(String runId, Duration timeout) {
-    ConsumerRecord<String, byte[]> r = await(results, rec -> runId.equals(rec.key()), timeout, "result of " + runId);
+    ConsumerRecord<String, byte[]> r =
+        await(results, rec -> runId.equals(rec.key()), timeout, "result of " + runId);
     try {
       return Json.read(r.value(), WorkflowResult.class);
     } catch (IOException e) {
@@ -180,11 +203,17 @@ public final class TestStack implements AutoCloseable {
 
   /** Waits for an event of {@code runId} that {@code test} accepts. */
   public WorkflowEvent awaitEvent(String runId, Predicate<WorkflowEvent> test, Duration timeout) {
-    ConsumerRecord<String, byte[]> r = await(events, rec -> runId.equals(rec.key()) && test.test(event(rec)), timeout, "event of " + runId);
+    ConsumerRecord<String, byte[]> r =
+        await(
+            events,
+            rec -> runId.equals(rec.key()) && test.test(event(rec)),
+            timeout,
+            "event of " + runId);
     return event(r);
   }
 
-  public ConsumerRecord<String, byte[]> awaitDeadLetter(Predicate<ConsumerRecord<String, byte[]>> test, Duration timeout) {
+  public ConsumerRecord<String, byte[]> awaitDeadLetter(
+      Predicate<ConsumerRecord<String, byte[]>> test, Duration timeout) {
     return await(deadLetters, test, timeout, "dead letter");
   }
 
@@ -203,7 +232,10 @@ public final class TestStack implements AutoCloseable {
   }
 
   private synchronized ConsumerRecord<String, byte[]> await(
-      List<ConsumerRecord<String, byte[]>> from, Predicate<ConsumerRecord<String, byte[]>> test, Duration timeout, String what) {
+      List<ConsumerRecord<String, byte[]>> from,
+      Predicate<ConsumerRecord<String, byte[]>> test,
+      Duration timeout,
+      String what) {
     long deadline = System.currentTimeMillis() + timeout.toMillis();
     int seen = 0;
     while (true) {
@@ -229,7 +261,9 @@ public final class TestStack implements AutoCloseable {
       reader = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
       List<TopicPartition> parts = new ArrayList<>();
       for (String t : List.of(topics.events(), topics.results(), topics.deadLetter())) {
-        reader.partitionsFor(t, Duration.ofSeconds(10)).forEach(pi -> parts.add(new TopicPartition(t, pi.partition())));
+        reader
+            .partitionsFor(t, Duration.ofSeconds(10))
+            .forEach(pi -> parts.add(new TopicPartition(t, pi.partition())));
       }
       reader.assign(parts);
       reader.seekToBeginning(parts);

@@ -43,8 +43,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -53,9 +53,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An executor agent: takes dispatches of its pools from Kafka, runs them on worker threads (the poll
- * loops never wait for an action, so long actions cause no rebalance), reports each attempt, obeys
- * cancel requests and heartbeats so that the coordinator can judge its liveness.
+ * An executor agent: takes dispatches of its pools from Kafka, runs them on worker threads (the
+ * poll loops never wait for an action, so long actions cause no rebalance), reports each attempt,
+ * obeys cancel requests and heartbeats so that the coordinator can judge its liveness.
  */
 public final class Agent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("wf.agent");
@@ -90,7 +90,10 @@ public final class Agent implements AutoCloseable {
 
   private Agent(AgentConfig config) {
     this.config = config;
-    this.loop = new AttemptLoop(new ActionRunner(config.allowedKinds(), config.allowedCommands(), config.killGrace().toMillis()));
+    this.loop =
+        new AttemptLoop(
+            new ActionRunner(
+                config.allowedKinds(), config.allowedCommands(), config.killGrace().toMillis()));
     this.slots = new Semaphore(config.maxConcurrent());
     this.workers = Executors.newFixedThreadPool(config.maxConcurrent(), named("wf-action"));
     this.heartbeats = Executors.newSingleThreadScheduledExecutor(named("wf-heartbeat"));
@@ -114,8 +117,14 @@ public final class Agent implements AutoCloseable {
       a.spawn("wf-poll-" + pool, () -> a.pollDispatches(pool));
     }
     a.spawn("wf-control", a::pollControl);
-    a.heartbeats.scheduleAtFixedRate(a::heartbeat, 0, config.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
-    LOG.info("agent {} on {} serving pools {} (up to {} at once)", config.id(), a.host, config.pools(), config.maxConcurrent());
+    a.heartbeats.scheduleAtFixedRate(
+        a::heartbeat, 0, config.heartbeat().toMillis(), TimeUnit.MILLISECONDS);
+    LOG.info(
+        "agent {} on {} serving pools {} (up to {} at once)",
+        config.id(),
+        a.host,
+        config.pools(),
+        config.maxConcurrent());
     return a;
   }
 
@@ -150,19 +159,27 @@ public final class Agent implements AutoCloseable {
     try (Admin admin = Admin.create(p)) {
       List<NewTopic> topics = new ArrayList<>();
       for (String pool : config.pools()) {
-        topics.add(new NewTopic(config.topics().dispatch(pool), java.util.Optional.empty(), java.util.Optional.empty()));
+        topics.add(
+            new NewTopic(
+                config.topics().dispatch(pool),
+                java.util.Optional.empty(),
+                java.util.Optional.empty()));
       }
-      admin.createTopics(topics).values().forEach((name, f) -> {
-        try {
-          f.get(30, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-          if (!(e.getCause() instanceof TopicExistsException)) {
-            LOG.warn("cannot create topic {}: {}", name, e.getCause().getMessage());
-          }
-        } catch (Exception e) {
-          LOG.warn("cannot create topic {}: {}", name, e.toString());
-        }
-      });
+      admin
+          .createTopics(topics)
+          .values()
+          .forEach(
+              (name, f) -> {
+                try {
+                  f.get(30, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                  if (!(e.getCause() instanceof TopicExistsException)) {
+                    LOG.warn("cannot create topic {}: {}", name, e.getCause().getMessage());
+                  }
+                } catch (Exception e) {
+                  LOG.warn("cannot create topic {}: {}", name, e.toString());
+                }
+              });
     }
   }
 
@@ -181,7 +198,8 @@ public final class Agent implements AutoCloseable {
     p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000");
     p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
     p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(16 * 1024 * 1024));
-    KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
     synchronized (consumers) {
       consumers.add(consumer);
     }
@@ -220,7 +238,8 @@ public final class Agent implements AutoCloseable {
       // stopping
     } catch (RuntimeException e) {
       if (accepting.get()) {
-        LOG.error("agent {}: dispatch consumer of pool {} failed: {}", config.id(), pool, e.toString());
+        LOG.error(
+            "agent {}: dispatch consumer of pool {} failed: {}", config.id(), pool, e.toString());
       }
     }
   }
@@ -231,21 +250,46 @@ public final class Agent implements AutoCloseable {
       d = Json.read(r.value(), Dispatch.class);
     } catch (IOException | RuntimeException e) {
       slots.release();
-      LOG.warn("agent {}: skipped an unreadable dispatch at {}-{}@{}: {}", config.id(), r.topic(), r.partition(), r.offset(), e.getMessage());
+      LOG.warn(
+          "agent {}: skipped an unreadable dispatch at {}-{}@{}: {}",
+          config.id(),
+          r.topic(),
+          r.partition(),
+          r.offset(),
+          e.getMessage());
       return;
     }
     if (d.runId() == null || d.dispatchId() == null || d.action() == null) {
       slots.release();
-      LOG.warn("agent {}: skipped a dispatch without runId, dispatchId or action at {}-{}@{}", config.id(), r.topic(), r.partition(), r.offset());
+      LOG.warn(
+          "agent {}: skipped a dispatch without runId, dispatchId or action at {}-{}@{}",
+          config.id(),
+          r.topic(),
+          r.partition(),
+          r.offset());
       return;
     }
     if (config.signatures().enabled()) {
       Header h = r.headers().lastHeader(Signatures.HEADER);
-      Optional<String> problem = config.signatures().problem(r.value(), h == null ? null : new String(h.value(), StandardCharsets.UTF_8));
+      Optional<String> problem =
+          config
+              .signatures()
+              .problem(r.value(), h == null ? null : new String(h.value(), StandardCharsets.UTF_8));
       if (problem.isPresent()) {
         slots.release();
-        LOG.warn("agent {}: refused dispatch {} of run {} at {}-{}@{}: {}", config.id(), d.dispatchId(), d.runId(), r.topic(), r.partition(), r.offset(), problem.get());
-        send(d.runId(), new StepReport.Refused(d.runId(), d.dispatchId(), config.id(), System.currentTimeMillis(), problem.get()));
+        LOG.warn(
+            "agent {}: refused dispatch {} of run {} at {}-{}@{}: {}",
+            config.id(),
+            d.dispatchId(),
+            d.runId(),
+            r.topic(),
+            r.partition(),
+            r.offset(),
+            problem.get());
+        send(
+            d.runId(),
+            new StepReport.Refused(
+                d.runId(), d.dispatchId(), config.id(), System.currentTimeMillis(), problem.get()));
         return;
       }
     }
@@ -255,7 +299,10 @@ public final class Agent implements AutoCloseable {
     }
     Job job = new Job(d);
     running.put(d.dispatchId(), job);
-    send(d.runId(), new StepReport.Started(d.runId(), d.dispatchId(), d.attempt(), config.id(), System.currentTimeMillis()));
+    send(
+        d.runId(),
+        new StepReport.Started(
+            d.runId(), d.dispatchId(), d.attempt(), config.id(), System.currentTimeMillis()));
     LOG.info("run {} step \"{}\" attempt {} started", d.runId(), d.step(), d.attempt());
     job.future = workers.submit(() -> runJob(job));
   }
@@ -278,14 +325,34 @@ public final class Agent implements AutoCloseable {
                 first = false;
                 return;
               }
-              send(d.runId(), new StepReport.Started(d.runId(), d.dispatchId(), attempt, config.id(), System.currentTimeMillis()));
+              send(
+                  d.runId(),
+                  new StepReport.Started(
+                      d.runId(), d.dispatchId(), attempt, config.id(), System.currentTimeMillis()));
               LOG.info("run {} step \"{}\" attempt {} started", d.runId(), d.step(), attempt);
             }
 
             @Override
             public void retrying(int attempt, AttemptOutcome failed, long delayMs) {
-              LOG.info("run {} step \"{}\" attempt {} {}: {}; retry in {} ms", d.runId(), d.step(), attempt, failed.status().word(), failed.error(), delayMs);
-              send(d.runId(), new StepReport.Retrying(d.runId(), d.dispatchId(), attempt, config.id(), System.currentTimeMillis(), failed.error(), failed.status() == AttemptStatus.TIMEOUT, delayMs));
+              LOG.info(
+                  "run {} step \"{}\" attempt {} {}: {}; retry in {} ms",
+                  d.runId(),
+                  d.step(),
+                  attempt,
+                  failed.status().word(),
+                  failed.error(),
+                  delayMs);
+              send(
+                  d.runId(),
+                  new StepReport.Retrying(
+                      d.runId(),
+                      d.dispatchId(),
+                      attempt,
+                      config.id(),
+                      System.currentTimeMillis(),
+                      failed.error(),
+                      failed.status() == AttemptStatus.TIMEOUT,
+                      delayMs));
             }
 
             @Override
@@ -293,22 +360,56 @@ public final class Agent implements AutoCloseable {
               long took = System.currentTimeMillis() - t0;
               if (job.handBack && outcome.status() == AttemptStatus.CANCELLED) {
                 LOG.info("run {} step \"{}\" handed back (agent stopping)", d.runId(), d.step());
-                send(d.runId(), new StepReport.Returned(d.runId(), d.dispatchId(), attempt, config.id(), System.currentTimeMillis(), "agent " + config.id() + " is stopping"));
+                send(
+                    d.runId(),
+                    new StepReport.Returned(
+                        d.runId(),
+                        d.dispatchId(),
+                        attempt,
+                        config.id(),
+                        System.currentTimeMillis(),
+                        "agent " + config.id() + " is stopping"));
                 return;
               }
               if (outcome.status() == AttemptStatus.SUCCESS) {
                 LOG.info("run {} step \"{}\" succeeded in {} ms", d.runId(), d.step(), took);
               } else {
-                LOG.info("run {} step \"{}\" {} after {} ms: {}", d.runId(), d.step(), outcome.status().word(), took, outcome.error());
+                LOG.info(
+                    "run {} step \"{}\" {} after {} ms: {}",
+                    d.runId(),
+                    d.step(),
+                    outcome.status().word(),
+                    took,
+                    outcome.error());
               }
-              send(d.runId(), new StepReport.Finished(d.runId(), d.dispatchId(), attempt, config.id(), System.currentTimeMillis(), outcome.status(), outcome.result(), outcome.error()));
+              send(
+                  d.runId(),
+                  new StepReport.Finished(
+                      d.runId(),
+                      d.dispatchId(),
+                      attempt,
+                      config.id(),
+                      System.currentTimeMillis(),
+                      outcome.status(),
+                      outcome.result(),
+                      outcome.error()));
             }
           });
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       LOG.error("run {} step \"{}\": the agent failed: {}", d.runId(), d.step(), e.toString());
-      send(d.runId(), new StepReport.Finished(d.runId(), d.dispatchId(), job.attempt, config.id(), System.currentTimeMillis(), AttemptStatus.FAILED, null, "agent error: " + e));
+      send(
+          d.runId(),
+          new StepReport.Finished(
+              d.runId(),
+              d.dispatchId(),
+              job.attempt,
+              config.id(),
+              System.currentTimeMillis(),
+              AttemptStatus.FAILED,
+              null,
+              "agent error: " + e));
     } finally {
       running.remove(d.dispatchId());
       slots.release();
@@ -320,7 +421,12 @@ public final class Agent implements AutoCloseable {
         new ProducerRecord<>(config.topics().stepEvents(), runId, Json.write(report)),
         (md, e) -> {
           if (e != null) {
-            LOG.error("agent {}: cannot report {} for run {}: {}", config.id(), report.getClass().getSimpleName(), runId, e.toString());
+            LOG.error(
+                "agent {}: cannot report {} for run {}: {}",
+                config.id(),
+                report.getClass().getSimpleName(),
+                runId,
+                e.toString());
           }
         });
   }
@@ -332,14 +438,17 @@ public final class Agent implements AutoCloseable {
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "wf-agent-" + config.id() + "-control");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
-    KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
     synchronized (consumers) {
       consumers.add(consumer);
     }
     try (consumer) {
       List<TopicPartition> parts = new ArrayList<>();
       while (!closed.get() && parts.isEmpty()) {
-        consumer.partitionsFor(config.topics().agentControl(), Duration.ofSeconds(10)).forEach(pi -> parts.add(new TopicPartition(pi.topic(), pi.partition())));
+        consumer
+            .partitionsFor(config.topics().agentControl(), Duration.ofSeconds(10))
+            .forEach(pi -> parts.add(new TopicPartition(pi.topic(), pi.partition())));
       }
       consumer.assign(parts);
       consumer.seekToEnd(parts);
@@ -352,7 +461,11 @@ public final class Agent implements AutoCloseable {
             AgentControl c = Json.read(r.value(), AgentControl.class);
             Job job = running.get(c.dispatchId());
             if (AgentControl.CANCEL.equals(c.type()) && job != null) {
-              LOG.info("run {} step \"{}\" cancel requested: {}", c.runId(), job.dispatch.step(), c.reason());
+              LOG.info(
+                  "run {} step \"{}\" cancel requested: {}",
+                  c.runId(),
+                  job.dispatch.step(),
+                  c.reason());
               job.cancel.cancel(c.reason());
             }
           } catch (IOException e) {
@@ -374,9 +487,27 @@ public final class Agent implements AutoCloseable {
   private void heartbeat() {
     try {
       List<AgentHeartbeat.Running> now = new ArrayList<>();
-      running.values().forEach(j -> now.add(new AgentHeartbeat.Running(j.dispatch.runId(), j.dispatch.dispatchId(), j.dispatch.path(), j.attempt)));
+      running
+          .values()
+          .forEach(
+              j ->
+                  now.add(
+                      new AgentHeartbeat.Running(
+                          j.dispatch.runId(),
+                          j.dispatch.dispatchId(),
+                          j.dispatch.path(),
+                          j.attempt)));
       AgentHeartbeat hb =
-          new AgentHeartbeat(config.id(), host, config.pools(), config.maxConcurrent(), now, startedAt, System.currentTimeMillis(), config.heartbeat().toMillis(), !accepting.get());
+          new AgentHeartbeat(
+              config.id(),
+              host,
+              config.pools(),
+              config.maxConcurrent(),
+              now,
+              startedAt,
+              System.currentTimeMillis(),
+              config.heartbeat().toMillis(),
+              !accepting.get());
       producer.send(new ProducerRecord<>(config.topics().agents(), config.id(), Json.write(hb)));
     } catch (RuntimeException e) {
       LOG.warn("agent {}: heartbeat failed: {}", config.id(), e.toString());
@@ -432,7 +563,6 @@ public final class Agent implements AutoCloseable {
     LOG.info("agent {} stopped", config.id());
   }
 
-
   private static java.util.concurrent.ThreadFactory named(String prefix) {
     java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
     return r -> {
@@ -449,5 +579,4 @@ public final class Agent implements AutoCloseable {
       return "unknown-host";
     }
   }
-
 }

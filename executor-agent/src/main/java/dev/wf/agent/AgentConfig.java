@@ -17,8 +17,8 @@ import java.util.Set;
  * @param workdir where actions run (a shell action's workdir is relative to it)
  * @param heartbeat how often it tells the coordinator it is alive
  * @param killGrace how long a killed action has between TERM and KILL
- * @param drainTimeout on a graceful stop, how long running actions may go on before they are
- *     handed back
+ * @param drainTimeout on a graceful stop, how long running actions may go on before they are handed
+ *     back
  * @param allowedKinds action kinds it runs (empty: all it knows)
  * @param allowedCommands patterns a shell command must match entirely (empty: any command)
  * @param signatures keys dispatches must be signed with (none: signatures are not checked)
@@ -54,32 +54,124 @@ public record AgentConfig(
     Objects.requireNonNull(signatures, "signatures");
   }
 
-  public static AgentConfig defaults(String bootstrap, String id, List<String> pools, Path workdir) {
+  public static AgentConfig defaults(
+      String bootstrap, String id, List<String> pools, Path workdir) {
     return new AgentConfig(
-        bootstrap, Topics.DEFAULT, id, pools, 8, workdir, Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(30), Set.of(), Map.of(), List.of(), dev.wf.protocol.Signatures.none());
+        bootstrap,
+        Topics.DEFAULT,
+        id,
+        pools,
+        8,
+        workdir,
+        Duration.ofSeconds(2),
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(30),
+        Set.of(),
+        Map.of(),
+        List.of(),
+        dev.wf.protocol.Signatures.none());
   }
 
   public AgentConfig withTopics(Topics t) {
-    return new AgentConfig(bootstrap, t, id, pools, maxConcurrent, workdir, heartbeat, killGrace, drainTimeout, allowedKinds, clientProperties, allowedCommands, signatures);
+    return new AgentConfig(
+        bootstrap,
+        t,
+        id,
+        pools,
+        maxConcurrent,
+        workdir,
+        heartbeat,
+        killGrace,
+        drainTimeout,
+        allowedKinds,
+        clientProperties,
+        allowedCommands,
+        signatures);
   }
 
   public AgentConfig withMaxConcurrent(int n) {
-    return new AgentConfig(bootstrap, topics, id, pools, n, workdir, heartbeat, killGrace, drainTimeout, allowedKinds, clientProperties, allowedCommands, signatures);
+    return new AgentConfig(
+        bootstrap,
+        topics,
+        id,
+        pools,
+        n,
+        workdir,
+        heartbeat,
+        killGrace,
+        drainTimeout,
+        allowedKinds,
+        clientProperties,
+        allowedCommands,
+        signatures);
   }
 
   public AgentConfig withClientProperties(Map<String, String> p) {
-    return new AgentConfig(bootstrap, topics, id, pools, maxConcurrent, workdir, heartbeat, killGrace, drainTimeout, allowedKinds, p, allowedCommands, signatures);
+    return new AgentConfig(
+        bootstrap,
+        topics,
+        id,
+        pools,
+        maxConcurrent,
+        workdir,
+        heartbeat,
+        killGrace,
+        drainTimeout,
+        allowedKinds,
+        p,
+        allowedCommands,
+        signatures);
   }
 
   public AgentConfig withTimings(Duration hb, Duration grace, Duration drain) {
-    return new AgentConfig(bootstrap, topics, id, pools, maxConcurrent, workdir, hb, grace, drain, allowedKinds, clientProperties, allowedCommands, signatures);
+    return new AgentConfig(
+        bootstrap,
+        topics,
+        id,
+        pools,
+        maxConcurrent,
+        workdir,
+        hb,
+        grace,
+        drain,
+        allowedKinds,
+        clientProperties,
+        allowedCommands,
+        signatures);
   }
 
-  public AgentConfig withSecurity(List<java.util.regex.Pattern> commands, dev.wf.protocol.Signatures sigs) {
-    return new AgentConfig(bootstrap, topics, id, pools, maxConcurrent, workdir, heartbeat, killGrace, drainTimeout, allowedKinds, clientProperties, commands, sigs);
+  public AgentConfig withSecurity(
+      List<java.util.regex.Pattern> commands, dev.wf.protocol.Signatures sigs) {
+    return new AgentConfig(
+        bootstrap,
+        topics,
+        id,
+        pools,
+        maxConcurrent,
+        workdir,
+        heartbeat,
+        killGrace,
+        drainTimeout,
+        allowedKinds,
+        clientProperties,
+        commands,
+        sigs);
   }
 
   public AgentConfig withAllowedKinds(Set<String> kinds) {
-    return new AgentConfig(bootstrap, topics, id, pools, maxConcurrent, workdir, heartbeat, killGrace, drainTimeout, kinds, clientProperties, allowedCommands, signatures);
+    return new AgentConfig(
+        bootstrap,
+        topics,
+        id,
+        pools,
+        maxConcurrent,
+        workdir,
+        heartbeat,
+        killGrace,
+        drainTimeout,
+        kinds,
+        clientProperties,
+        allowedCommands,
+        signatures);
   }
 }

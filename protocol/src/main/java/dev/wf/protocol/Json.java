@@ -20,14 +20,19 @@ public final class Json {
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
           .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-          .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_ABSENT, JsonInclude.Include.NON_ABSENT))
+          .defaultPropertyInclusion(
+              JsonInclude.Value.construct(
+                  JsonInclude.Include.NON_ABSENT, JsonInclude.Include.NON_ABSENT))
           .build();
 
   static {
     MAPPER
         .getFactory()
         .setStreamReadConstraints(
-            StreamReadConstraints.builder().maxNestingDepth(200).maxStringLength(20_000_000).build());
+            StreamReadConstraints.builder()
+                .maxNestingDepth(200)
+                .maxStringLength(20_000_000)
+                .build());
   }
 
   private Json() {}

@@ -12,11 +12,11 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * HMAC-SHA256 signatures of dispatch records, so that agents run only what the coordinator sent.
- * A signature is {@code v1:<keyId>:<base64 HMAC of the record's value bytes>}, carried in the
- * record header {@code wf.signature}. Keys are written {@code id=secret,id2=secret2}: the first
- * signs, all verify, so a key can be rotated by adding the new one to the agents first, then
- * putting it first on the coordinator, then removing the old one.
+ * HMAC-SHA256 signatures of dispatch records, so that agents run only what the coordinator sent. A
+ * signature is {@code v1:<keyId>:<base64 HMAC of the record's value bytes>}, carried in the record
+ * header {@code wf.signature}. Keys are written {@code id=secret,id2=secret2}: the first signs, all
+ * verify, so a key can be rotated by adding the new one to the agents first, then putting it first
+ * on the coordinator, then removing the old one.
  */
 public final class Signatures {
   public static final String HEADER = "wf.signature";
@@ -48,7 +48,8 @@ public final class Signatures {
       }
       String id = p.substring(0, eq);
       if (!id.matches("[A-Za-z0-9._-]{1,64}")) {
-        throw new IllegalArgumentException("signing key id \"" + id + "\" may hold only letters, digits, '.', '_' and '-'");
+        throw new IllegalArgumentException(
+            "signing key id \"" + id + "\" may hold only letters, digits, '.', '_' and '-'");
       }
       byte[] secret = p.substring(eq + 1).getBytes(StandardCharsets.UTF_8);
       if (secret.length < 16) {
@@ -72,10 +73,17 @@ public final class Signatures {
     if (signingKey == null) {
       return Optional.empty();
     }
-    return Optional.of("v1:" + signingKey + ":" + Base64.getEncoder().encodeToString(mac(keys.get(signingKey), value)));
+    return Optional.of(
+        "v1:"
+            + signingKey
+            + ":"
+            + Base64.getEncoder().encodeToString(mac(keys.get(signingKey), value)));
   }
 
-  /** Why {@code signature} does not prove {@code value} came from the coordinator, or empty if it does. */
+  /**
+   * Why {@code signature} does not prove {@code value} came from the coordinator, or empty if it
+   * does.
+   */
   public Optional<String> problem(byte[] value, String signature) {
     if (signature == null) {
       return Optional.of("unsigned dispatch");
@@ -94,7 +102,9 @@ public final class Signatures {
     } catch (IllegalArgumentException e) {
       return Optional.of("malformed signature");
     }
-    return MessageDigest.isEqual(given, mac(key, value)) ? Optional.empty() : Optional.of("forged or altered dispatch (signature does not match)");
+    return MessageDigest.isEqual(given, mac(key, value))
+        ? Optional.empty()
+        : Optional.of("forged or altered dispatch (signature does not match)");
   }
 
   private static byte[] mac(byte[] key, byte[] value) {

@@ -9,7 +9,8 @@ public record Topics(String prefix) {
   public Topics {
     Objects.requireNonNull(prefix, "prefix");
     if (!prefix.matches("[A-Za-z0-9._-]*")) {
-      throw new IllegalArgumentException("topic prefix may hold only letters, digits, '.', '_' and '-': " + prefix);
+      throw new IllegalArgumentException(
+          "topic prefix may hold only letters, digits, '.', '_' and '-': " + prefix);
     }
   }
 
@@ -45,7 +46,9 @@ public record Topics(String prefix) {
     return prefix + "dispatch." + pool;
   }
 
-  /** The Kafka Streams application id of the coordinator (also the prefix of its internal topics). */
+  /**
+   * The Kafka Streams application id of the coordinator (also the prefix of its internal topics).
+   */
   public String coordinatorAppId() {
     return prefix + "coordinator";
   }

@@ -11,7 +11,8 @@ import java.time.Duration;
  *     any report from its agent before it declares the attempt lost
  * @param startTimeout how long a step may wait for an agent of its pool when it does not say
  */
-public record MachineConfig(int maxLost, Duration cancelGrace, Duration reportGrace, Duration startTimeout) {
+public record MachineConfig(
+    int maxLost, Duration cancelGrace, Duration reportGrace, Duration startTimeout) {
   public static final MachineConfig DEFAULT =
       new MachineConfig(3, Duration.ofSeconds(15), Duration.ofSeconds(60), Duration.ofMinutes(10));
 

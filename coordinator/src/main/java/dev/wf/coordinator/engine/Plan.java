@@ -104,7 +104,9 @@ public final class Plan {
       return templates;
     }
 
-    /** Names of the steps this step's expressions read (all of them when {@link #readsAllSteps}). */
+    /**
+     * Names of the steps this step's expressions read (all of them when {@link #readsAllSteps}).
+     */
     public Set<String> reads() {
       return reads;
     }

@@ -40,7 +40,8 @@ public final class Results {
       }
     }
     if (withRunning) {
-      running.sort(Comparator.comparingLong((StepState s) -> s.startedAt).thenComparing(StepState::path));
+      running.sort(
+          Comparator.comparingLong((StepState s) -> s.startedAt).thenComparing(StepState::path));
       for (StepState s : running) {
         StepStatus shown = s.phase == Phase.WAITING ? StepStatus.WAITING : StepStatus.RUNNING;
         steps.add(result(name(plan, s), s, shown, now));
@@ -53,7 +54,8 @@ public final class Results {
     if (status == RunStatus.RUNNING) {
       success = root == null || !root.ended() || !root.status.isFailure();
     }
-    return new WorkflowResult(run.runId, run.name, success, status, Math.max(0, end - run.startedAt), steps, errors);
+    return new WorkflowResult(
+        run.runId, run.name, success, status, Math.max(0, end - run.startedAt), steps, errors);
   }
 
   private static StepResult result(String name, StepState s, StepStatus status, long end) {

@@ -162,7 +162,11 @@ public final class RunMachine {
           return Optional.of(b);
         }
         problem =
-            "condition `" + node.condition().get().source() + "` gave " + CelValues.toJson(value) + ", not a bool";
+            "condition `"
+                + node.condition().get().source()
+                + "` gave "
+                + CelValues.toJson(value)
+                + ", not a bool";
       } catch (EvaluationException e) {
         problem = "condition: " + e.getMessage();
       }
@@ -221,11 +225,13 @@ public final class RunMachine {
               leaf.timeout().toMillis(),
               attempt,
               leaf.retries() + 1,
-              new Dispatch.Backoff(p.initial().toMillis(), p.multiplier(), p.max().toMillis(), p.jitter()),
+              new Dispatch.Backoff(
+                  p.initial().toMillis(), p.multiplier(), p.max().toMillis(), p.jitter()),
               idempotencyKey(node),
               now);
       commands.add(new Command.DispatchStep(d));
-      commands.add(new Command.SetTimer(Timers.start(dispatchId), now + startTimeout(leaf).toMillis()));
+      commands.add(
+          new Command.SetTimer(Timers.start(dispatchId), now + startTimeout(leaf).toMillis()));
     }
 
     private java.time.Duration startTimeout(Leaf leaf) {
@@ -257,12 +263,24 @@ public final class RunMachine {
         String refusedPath = pathOf(refused.dispatchId());
         Plan.Node refusedNode = plan.node(refusedPath).filter(Plan.Node::isLeaf).orElse(null);
         emit(
-            new EventBuilder(EventType.DISPATCH_REFUSED, run.runId, refusedPath, refusedNode == null ? null : refusedNode.name())
+            new EventBuilder(
+                    EventType.DISPATCH_REFUSED,
+                    run.runId,
+                    refusedPath,
+                    refusedNode == null ? null : refusedNode.name())
                 .agent(refused.agent())
                 .reason(refused.reason()));
         StepState rs = refusedNode == null ? null : store.step(refusedPath);
-        if (rs != null && !rs.ended() && refused.dispatchId().equals(rs.dispatchId) && rs.phase != Phase.SETTLING) {
-          end(refusedNode, rs, StepStatus.FAILED, "agent " + refused.agent() + " refused the dispatch: " + refused.reason(), true);
+        if (rs != null
+            && !rs.ended()
+            && refused.dispatchId().equals(rs.dispatchId)
+            && rs.phase != Phase.SETTLING) {
+          end(
+              refusedNode,
+              rs,
+              StepStatus.FAILED,
+              "agent " + refused.agent() + " refused the dispatch: " + refused.reason(),
+              true);
           return Optional.empty();
         }
         return Optional.of("stale refusal from " + refused.agent() + ": " + refused.reason());
@@ -274,7 +292,8 @@ public final class RunMachine {
         if (report instanceof StepReport.Started started) {
           cancelStale(started, "superseded dispatch");
         }
-        return Optional.of("stale report from " + report.agent() + " for dispatch " + report.dispatchId());
+        return Optional.of(
+            "stale report from " + report.agent() + " for dispatch " + report.dispatchId());
       }
       if (report instanceof StepReport.Started st) {
         return started(node, s, st);
@@ -384,7 +403,17 @@ public final class RunMachine {
       if (counts) {
         s.lost++;
         if (s.lost > config.maxLost()) {
-          end(node, s, StepStatus.FAILED, "lost " + s.lost + " times with its agent, more than the " + config.maxLost() + " allowed; last: " + reason, true);
+          end(
+              node,
+              s,
+              StepStatus.FAILED,
+              "lost "
+                  + s.lost
+                  + " times with its agent, more than the "
+                  + config.maxLost()
+                  + " allowed; last: "
+                  + reason,
+              true);
           return;
         }
       }
@@ -405,7 +434,8 @@ public final class RunMachine {
       }
     }
 
-    private void closeAttempt(StepState s, int attempt, String agent, AttemptStatus outcome, String error) {
+    private void closeAttempt(
+        StepState s, int attempt, String agent, AttemptStatus outcome, String error) {
       if (!s.attempts.isEmpty()) {
         Attempt last = s.attempts.get(s.attempts.size() - 1);
         if (last.attempt() == attempt && last.status() == AttemptStatus.RUNNING) {
@@ -451,7 +481,15 @@ public final class RunMachine {
           if (s.phase != Phase.WAITING) {
             return Optional.of("stale timer " + timerId);
           }
-          end(node, s, StepStatus.FAILED, "no agent of pool \"" + node.leaf().pool() + "\" started the step within " + Durations.format(startTimeout(node.leaf())), true);
+          end(
+              node,
+              s,
+              StepStatus.FAILED,
+              "no agent of pool \""
+                  + node.leaf().pool()
+                  + "\" started the step within "
+                  + Durations.format(startTimeout(node.leaf())),
+              true);
         }
         case GUARD -> {
           if (s.phase != Phase.RUNNING) {
@@ -464,7 +502,12 @@ public final class RunMachine {
             return Optional.of("stale timer " + timerId);
           }
           closeOpenAttempt(s, AttemptStatus.CANCELLED, "agent did not confirm the cancel");
-          end(node, s, StepStatus.CANCELLED, "cancelled (agent " + s.agent + " did not confirm in time)", false);
+          end(
+              node,
+              s,
+              StepStatus.CANCELLED,
+              "cancelled (agent " + s.agent + " did not confirm in time)",
+              false);
         }
         default -> throw new IllegalStateException("unexpected timer " + timerId);
       }
@@ -519,7 +562,8 @@ public final class RunMachine {
     private void childEnded(Plan.Node parent, StepState child, Plan.Node childNode) {
       StepState g = store.step(parent.path());
       Group group = parent.group();
-      boolean failsParent = child.status.isFailure() && childNode.step().onError() != OnError.CONTINUE;
+      boolean failsParent =
+          child.status.isFailure() && childNode.step().onError() != OnError.CONTINUE;
       boolean sequential = group.type() == GroupType.SEQUENTIAL;
       switch (g.phase) {
         case RUNNING -> {
@@ -564,7 +608,8 @@ public final class RunMachine {
           settled(parent, g);
         }
         default ->
-            throw new IllegalStateException("child " + child.path + " ended while its group is " + g.phase);
+            throw new IllegalStateException(
+                "child " + child.path + " ended while its group is " + g.phase);
       }
     }
 
@@ -584,7 +629,11 @@ public final class RunMachine {
         return child.error;
       }
       String what = child.status == StepStatus.TIMEOUT ? "timed out" : "failed";
-      return "step \"" + childNode.name() + "\" " + what + (child.error == null ? "" : ": " + child.error);
+      return "step \""
+          + childNode.name()
+          + "\" "
+          + what
+          + (child.error == null ? "" : ": " + child.error);
     }
 
     private void groupFailed(Plan.Node node, StepState g, String failure) {
@@ -598,9 +647,16 @@ public final class RunMachine {
         end(node, g, StepStatus.FAILED, failure, false);
         return;
       }
-      long delay = group.retryPolicy().backoff(g.iteration, unit(node.path(), g.iteration)).toMillis();
+      long delay =
+          group.retryPolicy().backoff(g.iteration, unit(node.path(), g.iteration)).toMillis();
       g.attempts.add(
-          new Attempt(g.iteration, AttemptStatus.FAILED, null, g.iterationStartedAt, now - g.iterationStartedAt, failure));
+          new Attempt(
+              g.iteration,
+              AttemptStatus.FAILED,
+              null,
+              g.iterationStartedAt,
+              now - g.iterationStartedAt,
+              failure));
       g.retries = g.iteration;
       Plan.forEachDescendant(node, d -> store.remove(d.path()));
       g.moveTo(Phase.BACKOFF);
@@ -637,7 +693,9 @@ public final class RunMachine {
             s.moveTo(Phase.SETTLING);
             commands.add(new Command.ClearTimer(Timers.guard(s.dispatchId)));
             commands.add(new Command.CancelAttempt(s.agent, run.runId, s.dispatchId, reason));
-            commands.add(new Command.SetTimer(Timers.settle(s.dispatchId), now + config.cancelGrace().toMillis()));
+            commands.add(
+                new Command.SetTimer(
+                    Timers.settle(s.dispatchId), now + config.cancelGrace().toMillis()));
           }
           default -> {
             // already settling
@@ -681,7 +739,9 @@ public final class RunMachine {
       // cancelled, not a success: the cancel cut it short, the failure did not decide it.
       boolean forgiven = s.status.isFailure() && root.step().onError() == OnError.CONTINUE;
       boolean success =
-          s.status == StepStatus.SUCCESS || s.status == StepStatus.SKIPPED || (forgiven && !run.cancelRequested);
+          s.status == StepStatus.SUCCESS
+              || s.status == StepStatus.SKIPPED
+              || (forgiven && !run.cancelRequested);
       run.status =
           s.status == StepStatus.CANCELLED || (forgiven && run.cancelRequested)
               ? RunStatus.CANCELLED
@@ -694,7 +754,10 @@ public final class RunMachine {
       } else if (run.status == RunStatus.CANCELLED) {
         emit(event(EventType.WORKFLOW_CANCELLED, root).reason(run.cancelReason));
       }
-      emit(event(EventType.WORKFLOW_COMPLETE, root).duration(result.duration()).result(Json.tree(result)));
+      emit(
+          event(EventType.WORKFLOW_COMPLETE, root)
+              .duration(result.duration())
+              .result(Json.tree(result)));
       commands.add(new Command.PublishResult(result));
     }
 
@@ -809,8 +872,8 @@ public final class RunMachine {
     }
 
     WorkflowEvent build(String at) {
-      return new WorkflowEvent(type, runId, path, step, at, attempt, agent, duration, error, delay, result, reason);
+      return new WorkflowEvent(
+          type, runId, path, step, at, attempt, agent, duration, error, delay, result, reason);
     }
   }
-
 }

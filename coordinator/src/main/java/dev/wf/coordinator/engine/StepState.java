@@ -13,21 +13,30 @@ import java.util.List;
  * same whatever the size of the run. Mutable on purpose: the machine changes the states it loaded
  * and the store writes back what was touched.
  */
-@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE, isGetterVisibility = JsonAutoDetect.Visibility.NONE)
+@JsonAutoDetect(
+    fieldVisibility = JsonAutoDetect.Visibility.ANY,
+    getterVisibility = JsonAutoDetect.Visibility.NONE,
+    isGetterVisibility = JsonAutoDetect.Visibility.NONE)
 @JsonInclude(JsonInclude.Include.NON_DEFAULT)
 public final class StepState {
   String path;
   Phase phase;
+
   /** The final status once ENDED. */
   StepStatus status;
+
   long startedAt;
   long endedAt;
+
   /** Position in completion order, for the result's {@code steps}. */
   long endSeq;
+
   JsonNode result;
   String error;
+
   /** True when the failure began here (it is listed in {@code errors}). */
   boolean errorOrigin;
+
   int retries;
   List<Attempt> attempts = new ArrayList<>();
 

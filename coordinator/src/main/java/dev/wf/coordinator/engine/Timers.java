@@ -52,7 +52,11 @@ public final class Timers {
           return null;
         }
         try {
-          return new Parsed(Kind.BACKOFF, null, rest.substring(bar2 + 1), Integer.parseInt(rest.substring(0, bar2)));
+          return new Parsed(
+              Kind.BACKOFF,
+              null,
+              rest.substring(bar2 + 1),
+              Integer.parseInt(rest.substring(0, bar2)));
         } catch (NumberFormatException e) {
           return null;
         }

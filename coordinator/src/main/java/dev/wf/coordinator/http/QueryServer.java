@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The coordinator's HTTP API: {@code GET /health}, {@code GET /runs/{id}} (the run so far, as a
  * WorkflowResult with its steps in flight; another instance's runs are redirected to it) and {@code
- * GET /agents}. When a token is set, every request must carry {@code Authorization: Bearer TOKEN}.
+ * GET /agents}. When a token is set, every request but {@code /health} must carry {@code
+ * Authorization: Bearer TOKEN}.
  */
 public final class QueryServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("wf.coordinator");
@@ -31,51 +32,71 @@ public final class QueryServer implements AutoCloseable {
   private final HttpServer server;
   private final HostInfo self;
 
-  public QueryServer(int port, HostInfo self, String token, Supplier<KafkaStreams.State> state, RunQueries runs, AgentRegistry agents) throws IOException {
+  public QueryServer(
+      int port,
+      HostInfo self,
+      String token,
+      Supplier<KafkaStreams.State> state,
+      RunQueries runs,
+      AgentRegistry agents)
+      throws IOException {
     this.self = self;
     this.server = HttpServer.create(new InetSocketAddress(port), 0);
-    server.setExecutor(Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "wf-http");
-      t.setDaemon(true);
-      return t;
-    }));
-    server.createContext("/", ex -> {
-      try (ex) {
-        if (!authorized(ex, token)) {
-          send(ex, 401, Map.of("error", "missing or wrong bearer token"));
-          return;
-        }
-        if (!"GET".equals(ex.getRequestMethod())) {
-          send(ex, 405, Map.of("error", "only GET"));
-          return;
-        }
-        String path = ex.getRequestURI().getPath();
-        if (path.equals("/health")) {
-          KafkaStreams.State s = state.get();
-          send(ex, s == KafkaStreams.State.RUNNING ? 200 : 503, Map.of("state", s.name()));
-        } else if (path.equals("/agents")) {
-          send(ex, 200, agents.live().stream().map(a -> a.heartbeat()).toList());
-        } else if (path.startsWith("/runs/")) {
-          String runId = URLDecoder.decode(path.substring("/runs/".length()), StandardCharsets.UTF_8);
-          run(ex, runId, runs);
-        } else {
-          send(ex, 404, Map.of("error", "no such endpoint; try /health, /runs/{id}, /agents"));
-        }
-      } catch (RuntimeException e) {
-        LOG.warn("HTTP {} failed: {}", ex.getRequestURI(), e.toString());
-        try {
-          send(ex, 503, Map.of("error", String.valueOf(e.getMessage())));
-        } catch (IOException ignored) {
-          // the client is gone
-        }
-      }
-    });
+    server.setExecutor(
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "wf-http");
+              t.setDaemon(true);
+              return t;
+            }));
+    server.createContext(
+        "/",
+        ex -> {
+          try (ex) {
+            String path = ex.getRequestURI().getPath();
+            // health carries nothing secret and must answer probes that hold no token
+            if (!path.equals("/health") && !authorized(ex, token)) {
+              send(ex, 401, Map.of("error", "missing or wrong bearer token"));
+              return;
+            }
+            if (!"GET".equals(ex.getRequestMethod())) {
+              send(ex, 405, Map.of("error", "only GET"));
+              return;
+            }
+            if (path.equals("/health")) {
+              KafkaStreams.State s = state.get();
+              // a rebalance is routine: the instance stays ready through it
+              boolean ready =
+                  s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING;
+              send(ex, ready ? 200 : 503, Map.of("state", s.name()));
+            } else if (path.equals("/agents")) {
+              send(ex, 200, agents.live().stream().map(a -> a.heartbeat()).toList());
+            } else if (path.startsWith("/runs/")) {
+              String runId =
+                  URLDecoder.decode(path.substring("/runs/".length()), StandardCharsets.UTF_8);
+              run(ex, runId, runs);
+            } else {
+              send(ex, 404, Map.of("error", "no such endpoint; try /health, /runs/{id}, /agents"));
+            }
+          } catch (RuntimeException e) {
+            LOG.warn("HTTP {} failed: {}", ex.getRequestURI(), e.toString());
+            try {
+              send(ex, 503, Map.of("error", String.valueOf(e.getMessage())));
+            } catch (IOException ignored) {
+              // the client is gone
+            }
+          }
+        });
   }
 
   private void run(HttpExchange ex, String runId, RunQueries runs) throws IOException {
     Optional<HostInfo> owner = runs.owner(runId, self);
     if (owner.isPresent()) {
-      ex.getResponseHeaders().add("Location", "http://" + owner.get().host() + ":" + owner.get().port() + ex.getRequestURI());
+      ex.getResponseHeaders()
+          .add(
+              "Location",
+              "http://" + owner.get().host() + ":" + owner.get().port() + ex.getRequestURI());
       send(ex, 307, Map.of("redirect", owner.get().host() + ":" + owner.get().port()));
       return;
     }

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The coordinator's view of which agents are alive: it reads the agents topic (heartbeats, keyed by
  * agent id) and notes when it last heard from each, by its own clock, so that clock skew between
- * hosts does not matter. An agent is dead when it has been silent for the liveness timeout (or three
- * of its heartbeat intervals, whichever is longer), or when it said goodbye (a tombstone).
+ * hosts does not matter. An agent is dead when it has been silent for the liveness timeout (or
+ * three of its heartbeat intervals, whichever is longer), or when it said goodbye (a tombstone).
  */
 public final class AgentRegistry implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("wf.coordinator");
@@ -44,7 +44,12 @@ public final class AgentRegistry implements AutoCloseable {
   private volatile boolean caughtUp;
   private volatile boolean closed;
 
-  public AgentRegistry(String bootstrap, Topics topics, Map<String, String> props, Duration timeout, LongSupplier clock) {
+  public AgentRegistry(
+      String bootstrap,
+      Topics topics,
+      Map<String, String> props,
+      Duration timeout,
+      LongSupplier clock) {
     this.timeout = timeout;
     this.clock = clock;
     this.startedAt = clock.getAsLong();
@@ -63,7 +68,9 @@ public final class AgentRegistry implements AutoCloseable {
     try {
       List<TopicPartition> parts = new ArrayList<>();
       while (parts.isEmpty() && !closed) {
-        consumer.partitionsFor(topic, Duration.ofSeconds(10)).forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
+        consumer
+            .partitionsFor(topic, Duration.ofSeconds(10))
+            .forEach(pi -> parts.add(new TopicPartition(topic, pi.partition())));
       }
       consumer.assign(parts);
       consumer.seekToBeginning(parts);
@@ -72,7 +79,9 @@ public final class AgentRegistry implements AutoCloseable {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           seen(r);
         }
-        if (!caughtUp && end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+        if (!caughtUp
+            && end.entrySet().stream()
+                .allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
           caughtUp = true;
         }
       }
@@ -119,7 +128,10 @@ public final class AgentRegistry implements AutoCloseable {
   /** Agents that are dead now (silent too long, or gone). */
   public Set<String> dead() {
     long now = clock.getAsLong();
-    return agents.entrySet().stream().filter(e -> isDead(e.getValue(), now)).map(Map.Entry::getKey).collect(Collectors.toSet());
+    return agents.entrySet().stream()
+        .filter(e -> isDead(e.getValue(), now))
+        .map(Map.Entry::getKey)
+        .collect(Collectors.toSet());
   }
 
   /** True when {@code agent} is dead, or unknown though the registry has been up a full timeout. */
@@ -149,7 +161,11 @@ public final class AgentRegistry implements AutoCloseable {
     if (s.gone()) {
       return "agent " + agent + " left";
     }
-    return "agent " + agent + " stopped heartbeating (silent for " + (clock.getAsLong() - s.lastSeen()) / 1000 + " s)";
+    return "agent "
+        + agent
+        + " stopped heartbeating (silent for "
+        + (clock.getAsLong() - s.lastSeen()) / 1000
+        + " s)";
   }
 
   /** Agents alive now, with their last heartbeat. */

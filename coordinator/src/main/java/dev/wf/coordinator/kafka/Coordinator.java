@@ -38,8 +38,18 @@ public final class Coordinator implements AutoCloseable {
     this.config = config;
     this.admin = new TopicAdmin(config.bootstrap(), config.clientProperties());
     createTopics();
-    this.registry = new AgentRegistry(config.bootstrap(), config.topics(), config.clientProperties(), config.agentTimeout(), System::currentTimeMillis);
-    Topology topology = topology(config, new PoolTopics(admin, config.topics(), config.partitions(), config.replication()), registry);
+    this.registry =
+        new AgentRegistry(
+            config.bootstrap(),
+            config.topics(),
+            config.clientProperties(),
+            config.agentTimeout(),
+            System::currentTimeMillis);
+    Topology topology =
+        topology(
+            config,
+            new PoolTopics(admin, config.topics(), config.partitions(), config.replication()),
+            registry);
     this.streams = new KafkaStreams(topology, streamsProperties(config));
     streams.setStateListener(
         (now, before) -> {
@@ -54,7 +64,8 @@ public final class Coordinator implements AutoCloseable {
         e -> {
           fatal = e;
           LOG.error("coordinator stream thread failed: {}", e.toString());
-          return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+          return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler
+              .StreamThreadExceptionResponse.REPLACE_THREAD;
         });
   }
 
@@ -87,7 +98,8 @@ public final class Coordinator implements AutoCloseable {
     int n = config.partitions();
     short rf = config.replication();
     Map<String, String> large = Map.of("max.message.bytes", TopicAdmin.LARGE);
-    Map<String, String> compactLarge = Map.of("cleanup.policy", "compact", "max.message.bytes", TopicAdmin.LARGE);
+    Map<String, String> compactLarge =
+        Map.of("cleanup.policy", "compact", "max.message.bytes", TopicAdmin.LARGE);
     List<TopicAdmin.Spec> specs = new ArrayList<>();
     specs.add(new TopicAdmin.Spec(t.intake(), n, rf, large));
     specs.add(new TopicAdmin.Spec(t.stepEvents(), n, rf, large));
@@ -110,17 +122,38 @@ public final class Coordinator implements AutoCloseable {
     TopicNameExtractor<String, byte[]> byHeader = (k, v, ctx) -> Routes.topicOf(ctx.headers());
     Topology topology = new Topology();
     topology.addSource("intake", new StringDeserializer(), new ByteArrayDeserializer(), t.intake());
-    topology.addProcessor("triage", () -> new IntakeTriage(t, config.maxDefinitionBytes()), "intake");
-    topology.addSink(IntakeTriage.TO_RUNS, runsTopic(t), new StringSerializer(), new ByteArraySerializer(), "triage");
-    topology.addSink(IntakeTriage.TO_OUT, byHeader, new StringSerializer(), new ByteArraySerializer(), "triage");
+    topology.addProcessor(
+        "triage", () -> new IntakeTriage(t, config.maxDefinitionBytes()), "intake");
+    topology.addSink(
+        IntakeTriage.TO_RUNS,
+        runsTopic(t),
+        new StringSerializer(),
+        new ByteArraySerializer(),
+        "triage");
+    topology.addSink(
+        IntakeTriage.TO_OUT, byHeader, new StringSerializer(), new ByteArraySerializer(), "triage");
 
-    topology.addSource("runs-in", new StringDeserializer(), new ByteArrayDeserializer(), runsTopic(t), t.stepEvents());
+    topology.addSource(
+        "runs-in",
+        new StringDeserializer(),
+        new ByteArrayDeserializer(),
+        runsTopic(t),
+        t.stepEvents());
     topology.addProcessor("runs", () -> new RunProcessor(config, pools, registry), "runs-in");
-    topology.addSink(RunProcessor.TO_OUT, byHeader, new StringSerializer(), new ByteArraySerializer(), "runs");
+    topology.addSink(
+        RunProcessor.TO_OUT, byHeader, new StringSerializer(), new ByteArraySerializer(), "runs");
     Map<String, String> largeLog = Map.of("max.message.bytes", TopicAdmin.LARGE);
-    for (String store : List.of(RunProcessor.RUNS, RunProcessor.STEPS, RunProcessor.DEFINITIONS, RunProcessor.TIMERS, RunProcessor.TIMER_INDEX, RunProcessor.AGENT_ATTEMPTS)) {
+    for (String store :
+        List.of(
+            RunProcessor.RUNS,
+            RunProcessor.STEPS,
+            RunProcessor.DEFINITIONS,
+            RunProcessor.TIMERS,
+            RunProcessor.TIMER_INDEX,
+            RunProcessor.AGENT_ATTEMPTS)) {
       topology.addStateStore(
-          Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store), Serdes.String(), Serdes.ByteArray())
+          Stores.keyValueStoreBuilder(
+                  Stores.persistentKeyValueStore(store), Serdes.String(), Serdes.ByteArray())
               .withCachingDisabled()
               .withLoggingEnabled(largeLog),
           "runs");
@@ -146,7 +179,9 @@ public final class Coordinator implements AutoCloseable {
     // The broker's smallest session timeout: a dead instance's runs move to the others soon.
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "6000");
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), "1500");
-    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), TopicAdmin.LARGE);
+    p.put(
+        StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
+        TopicAdmin.LARGE);
     if (config.applicationServer() != null) {
       p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.applicationServer());
     }

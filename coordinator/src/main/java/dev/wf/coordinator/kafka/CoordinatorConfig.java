@@ -59,40 +59,165 @@ public record CoordinatorConfig(
 
   public static CoordinatorConfig defaults(String bootstrap, Path stateDir) {
     return new CoordinatorConfig(
-        bootstrap, Topics.DEFAULT, 3, (short) 1, stateDir, 10, 1024 * 1024, WorkflowValidator.Limits.DEFAULT, MachineConfig.DEFAULT, Map.of(), java.time.Duration.ofSeconds(10), 1, null, dev.wf.protocol.Signatures.none());
+        bootstrap,
+        Topics.DEFAULT,
+        3,
+        (short) 1,
+        stateDir,
+        10,
+        1024 * 1024,
+        WorkflowValidator.Limits.DEFAULT,
+        MachineConfig.DEFAULT,
+        Map.of(),
+        java.time.Duration.ofSeconds(10),
+        1,
+        null,
+        dev.wf.protocol.Signatures.none());
   }
 
   public CoordinatorConfig withTopics(Topics t) {
-    return new CoordinatorConfig(bootstrap, t, partitions, replication, stateDir, commitIntervalMs, maxDefinitionBytes, limits, machine, clientProperties, agentTimeout, standbyReplicas, applicationServer, signatures);
+    return new CoordinatorConfig(
+        bootstrap,
+        t,
+        partitions,
+        replication,
+        stateDir,
+        commitIntervalMs,
+        maxDefinitionBytes,
+        limits,
+        machine,
+        clientProperties,
+        agentTimeout,
+        standbyReplicas,
+        applicationServer,
+        signatures);
   }
 
   public CoordinatorConfig withCommitInterval(long ms) {
-    return new CoordinatorConfig(bootstrap, topics, partitions, replication, stateDir, ms, maxDefinitionBytes, limits, machine, clientProperties, agentTimeout, standbyReplicas, applicationServer, signatures);
+    return new CoordinatorConfig(
+        bootstrap,
+        topics,
+        partitions,
+        replication,
+        stateDir,
+        ms,
+        maxDefinitionBytes,
+        limits,
+        machine,
+        clientProperties,
+        agentTimeout,
+        standbyReplicas,
+        applicationServer,
+        signatures);
   }
 
   public CoordinatorConfig withClientProperties(Map<String, String> props) {
-    return new CoordinatorConfig(bootstrap, topics, partitions, replication, stateDir, commitIntervalMs, maxDefinitionBytes, limits, machine, props, agentTimeout, standbyReplicas, applicationServer, signatures);
+    return new CoordinatorConfig(
+        bootstrap,
+        topics,
+        partitions,
+        replication,
+        stateDir,
+        commitIntervalMs,
+        maxDefinitionBytes,
+        limits,
+        machine,
+        props,
+        agentTimeout,
+        standbyReplicas,
+        applicationServer,
+        signatures);
   }
 
   public CoordinatorConfig withMachine(MachineConfig m, java.time.Duration agentSilence) {
-    return new CoordinatorConfig(bootstrap, topics, partitions, replication, stateDir, commitIntervalMs, maxDefinitionBytes, limits, m, clientProperties, agentSilence, standbyReplicas, applicationServer, signatures);
+    return new CoordinatorConfig(
+        bootstrap,
+        topics,
+        partitions,
+        replication,
+        stateDir,
+        commitIntervalMs,
+        maxDefinitionBytes,
+        limits,
+        m,
+        clientProperties,
+        agentSilence,
+        standbyReplicas,
+        applicationServer,
+        signatures);
   }
 
   public CoordinatorConfig withLimits(int maxBytes, WorkflowValidator.Limits l, int standbys) {
-    return new CoordinatorConfig(bootstrap, topics, partitions, replication, stateDir, commitIntervalMs, maxBytes, l, machine, clientProperties, agentTimeout, standbys, applicationServer, signatures);
+    return new CoordinatorConfig(
+        bootstrap,
+        topics,
+        partitions,
+        replication,
+        stateDir,
+        commitIntervalMs,
+        maxBytes,
+        l,
+        machine,
+        clientProperties,
+        agentTimeout,
+        standbys,
+        applicationServer,
+        signatures);
   }
 
   /** {@code host:port} where this instance's HTTP API answers, for queries of other instances. */
   public CoordinatorConfig withApplicationServer(String hostPort) {
-    return new CoordinatorConfig(bootstrap, topics, partitions, replication, stateDir, commitIntervalMs, maxDefinitionBytes, limits, machine, clientProperties, agentTimeout, standbyReplicas, hostPort, signatures);
+    return new CoordinatorConfig(
+        bootstrap,
+        topics,
+        partitions,
+        replication,
+        stateDir,
+        commitIntervalMs,
+        maxDefinitionBytes,
+        limits,
+        machine,
+        clientProperties,
+        agentTimeout,
+        standbyReplicas,
+        hostPort,
+        signatures);
   }
 
   /** Dispatches signed with the first of these keys (none: unsigned). */
   public CoordinatorConfig withSignatures(dev.wf.protocol.Signatures s) {
-    return new CoordinatorConfig(bootstrap, topics, partitions, replication, stateDir, commitIntervalMs, maxDefinitionBytes, limits, machine, clientProperties, agentTimeout, standbyReplicas, applicationServer, s);
+    return new CoordinatorConfig(
+        bootstrap,
+        topics,
+        partitions,
+        replication,
+        stateDir,
+        commitIntervalMs,
+        maxDefinitionBytes,
+        limits,
+        machine,
+        clientProperties,
+        agentTimeout,
+        standbyReplicas,
+        applicationServer,
+        s);
   }
 
   public CoordinatorConfig withPartitions(int n, short rf) {
-    return new CoordinatorConfig(bootstrap, topics, n, rf, stateDir, commitIntervalMs, maxDefinitionBytes, limits, machine, clientProperties, agentTimeout, standbyReplicas, applicationServer, signatures);
+    return new CoordinatorConfig(
+        bootstrap,
+        topics,
+        n,
+        rf,
+        stateDir,
+        commitIntervalMs,
+        maxDefinitionBytes,
+        limits,
+        machine,
+        clientProperties,
+        agentTimeout,
+        standbyReplicas,
+        applicationServer,
+        signatures);
   }
 }

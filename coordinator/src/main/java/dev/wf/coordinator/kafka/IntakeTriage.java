@@ -43,7 +43,14 @@ final class IntakeTriage implements Processor<String, byte[], String, byte[]> {
       return; // a tombstone means nothing on the intake topic
     }
     if (value.length > maxBytes) {
-      reject(key, value, "the message is " + value.length + " bytes; the limit is " + maxBytes + " (coordinator setting max-definition-bytes)");
+      reject(
+          key,
+          value,
+          "the message is "
+              + value.length
+              + " bytes; the limit is "
+              + maxBytes
+              + " (coordinator setting max-definition-bytes)");
       return;
     }
     JsonNode msg;
@@ -60,7 +67,12 @@ final class IntakeTriage implements Processor<String, byte[], String, byte[]> {
     JsonNode type = msg.get("type");
     String t = type == null || !type.isTextual() ? null : type.textValue();
     if (!"submit".equals(t) && !"cancel".equals(t)) {
-      reject(key, value, t == null ? "the message has no type (expected submit or cancel)" : "unknown message type \"" + t + "\" (expected submit or cancel)");
+      reject(
+          key,
+          value,
+          t == null
+              ? "the message has no type (expected submit or cancel)"
+              : "unknown message type \"" + t + "\" (expected submit or cancel)");
       return;
     }
     JsonNode idNode = msg.get("runId");
@@ -75,7 +87,10 @@ final class IntakeTriage implements Processor<String, byte[], String, byte[]> {
       return;
     }
     if (fromMessage != null && key != null && !key.isEmpty() && !key.equals(fromMessage)) {
-      reject(key, value, "the record key \"" + key + "\" and the message's runId \"" + fromMessage + "\" differ");
+      reject(
+          key,
+          value,
+          "the record key \"" + key + "\" and the message's runId \"" + fromMessage + "\" differ");
       return;
     }
     String bad = RunIds.problem(runId);
@@ -83,7 +98,8 @@ final class IntakeTriage implements Processor<String, byte[], String, byte[]> {
       reject(key, value, bad);
       return;
     }
-    if ("submit".equals(t) && (msg.get("definition") == null || !msg.get("definition").isObject())) {
+    if ("submit".equals(t)
+        && (msg.get("definition") == null || !msg.get("definition").isObject())) {
       reject(runId, value, "a submit message needs a definition (the workflow as a JSON object)");
       return;
     }
@@ -94,9 +110,11 @@ final class IntakeTriage implements Processor<String, byte[], String, byte[]> {
     String runId = key != null && RunIds.problem(key) == null ? key : null;
     LOG.warn("rejected intake record{}: {}", runId == null ? "" : " for run " + runId, reason);
     long now = context.currentSystemTimeMs();
-    context.forward(Routes.deadLetter(topics.deadLetter(), key, value, reason, topics.intake(), now), TO_OUT);
+    context.forward(
+        Routes.deadLetter(topics.deadLetter(), key, value, reason, topics.intake(), now), TO_OUT);
     if (runId != null) {
-      context.forward(Routes.to(topics.events(), runId, Routes.rejected(runId, reason, now), now), TO_OUT);
+      context.forward(
+          Routes.to(topics.events(), runId, Routes.rejected(runId, reason, now), now), TO_OUT);
     }
   }
 

@@ -21,8 +21,13 @@ final class PoolTopics {
   void ensure(Collection<String> pools) {
     admin.ensure(
         pools.stream()
-            .map(p -> new TopicAdmin.Spec(topics.dispatch(p), partitions, replication, Map.of("max.message.bytes", TopicAdmin.LARGE)))
+            .map(
+                p ->
+                    new TopicAdmin.Spec(
+                        topics.dispatch(p),
+                        partitions,
+                        replication,
+                        Map.of("max.message.bytes", TopicAdmin.LARGE)))
             .toList());
   }
-
 }

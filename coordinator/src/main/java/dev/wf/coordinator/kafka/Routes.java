@@ -23,7 +23,8 @@ final class Routes {
     return new Record<>(key, value, ts, h);
   }
 
-  static Record<String, byte[]> deadLetter(String topic, String key, byte[] value, String reason, String source, long ts) {
+  static Record<String, byte[]> deadLetter(
+      String topic, String key, byte[] value, String reason, String source, long ts) {
     Record<String, byte[]> r = to(topic, key, value, ts);
     r.headers().add(REASON, reason.getBytes(StandardCharsets.UTF_8));
     r.headers().add("wf.source-topic", source.getBytes(StandardCharsets.UTF_8));
@@ -41,6 +42,18 @@ final class Routes {
 
   static byte[] event(EventType type, String runId, String reason, long now) {
     return Json.write(
-        new WorkflowEvent(type, runId == null ? "" : runId, null, null, Instant.ofEpochMilli(now).toString(), null, null, null, null, null, null, reason));
+        new WorkflowEvent(
+            type,
+            runId == null ? "" : runId,
+            null,
+            null,
+            Instant.ofEpochMilli(now).toString(),
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            reason));
   }
 }

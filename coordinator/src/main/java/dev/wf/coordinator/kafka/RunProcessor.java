@@ -117,14 +117,21 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
     try {
       msg = Json.read(record.value(), IntakeMessage.class);
     } catch (IOException e) {
-      reject(record, runId, "cannot read the message: " + IntakeTriage.firstLine(e.getMessage()), source);
+      reject(
+          record,
+          runId,
+          "cannot read the message: " + IntakeTriage.firstLine(e.getMessage()),
+          source);
       return;
     }
     if (msg instanceof IntakeMessage.Cancel c) {
       Plan plan = plan(runId);
       if (plan == null) {
         LOG.info("cancel for unknown run {} ignored", runId);
-        emitRaw(runId, Routes.event(EventType.WORKFLOW_REJECTED, runId, "cancel for a run that does not exist", now()));
+        emitRaw(
+            runId,
+            Routes.event(
+                EventType.WORKFLOW_REJECTED, runId, "cancel for a run that does not exist", now()));
         return;
       }
       LOG.info("run {} cancel requested", runId);
@@ -134,24 +141,35 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
     IntakeMessage.Submit submit = (IntakeMessage.Submit) msg;
     if (runs.get(runId) != null) {
       LOG.info("run {} submitted again: duplicate ignored", runId);
-      emitRaw(runId, Routes.event(EventType.WORKFLOW_DUPLICATE, runId, "a run with this id exists; the submission was ignored", now()));
+      emitRaw(
+          runId,
+          Routes.event(
+              EventType.WORKFLOW_DUPLICATE,
+              runId,
+              "a run with this id exists; the submission was ignored",
+              now()));
       return;
     }
-    WorkflowValidator.Validation v = WorkflowValidator.validate(submit.definition(), config.limits());
+    WorkflowValidator.Validation v =
+        WorkflowValidator.validate(submit.definition(), config.limits());
     if (!v.valid()) {
       List<String> errors = v.errors().stream().map(Problem::toString).toList();
       String reason =
-          "invalid definition: " + errors.stream().limit(20).collect(Collectors.joining("; ")) + (errors.size() > 20 ? "; and " + (errors.size() - 20) + " more" : "");
+          "invalid definition: "
+              + errors.stream().limit(20).collect(Collectors.joining("; "))
+              + (errors.size() > 20 ? "; and " + (errors.size() - 20) + " more" : "");
       reject(record, runId, reason, source);
       return;
     }
     Plan plan = Plan.of(v.workflow().get());
     Set<String> poolNames = new HashSet<>();
-    Plan.forEachDescendant(plan.root(), n -> {
-      if (n.isLeaf()) {
-        poolNames.add(n.leaf().pool());
-      }
-    });
+    Plan.forEachDescendant(
+        plan.root(),
+        n -> {
+          if (n.isLeaf()) {
+            poolNames.add(n.leaf().pool());
+          }
+        });
     if (plan.root().isLeaf()) {
       poolNames.add(plan.root().leaf().pool());
     }
@@ -189,18 +207,39 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
     try {
       report = Json.read(record.value(), StepReport.class);
     } catch (IOException e) {
-      deadLetter(record, "cannot read the step event: " + IntakeTriage.firstLine(e.getMessage()), source);
+      deadLetter(
+          record, "cannot read the step event: " + IntakeTriage.firstLine(e.getMessage()), source);
       return;
     }
-    if (report.runId() == null || report.dispatchId() == null || !report.runId().equals(record.key())) {
-      deadLetter(record, "a step event needs runId (equal to the record key) and dispatchId", source);
+    if (report.runId() == null
+        || report.dispatchId() == null
+        || !report.runId().equals(record.key())) {
+      deadLetter(
+          record, "a step event needs runId (equal to the record key) and dispatchId", source);
       return;
     }
     Plan plan = plan(report.runId());
     if (plan == null && report instanceof StepReport.Refused refused) {
       // A dispatch the coordinator never sent: someone wrote to a dispatch topic. Say so loudly.
-      LOG.warn("agent {} refused a dispatch for unknown run {}: {}", refused.agent(), refused.runId(), refused.reason());
-      WorkflowEvent e = new WorkflowEvent(EventType.DISPATCH_REFUSED, refused.runId(), null, null, java.time.Instant.ofEpochMilli(now()).toString(), null, refused.agent(), null, null, null, null, refused.reason());
+      LOG.warn(
+          "agent {} refused a dispatch for unknown run {}: {}",
+          refused.agent(),
+          refused.runId(),
+          refused.reason());
+      WorkflowEvent e =
+          new WorkflowEvent(
+              EventType.DISPATCH_REFUSED,
+              refused.runId(),
+              null,
+              null,
+              java.time.Instant.ofEpochMilli(now()).toString(),
+              null,
+              refused.agent(),
+              null,
+              null,
+              null,
+              null,
+              refused.reason());
       emitRaw(refused.runId(), Json.write(e));
       return;
     }
@@ -210,7 +249,8 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
       return;
     }
     apply(report.runId(), plan, new Input.Report(report));
-    String key = report.agent() + StoreRunView.SEP + report.runId() + StoreRunView.SEP + report.dispatchId();
+    String key =
+        report.agent() + StoreRunView.SEP + report.runId() + StoreRunView.SEP + report.dispatchId();
     if (report instanceof StepReport.Started) {
       agentAttempts.put(key, new byte[0]);
     } else if (report instanceof StepReport.Finished || report instanceof StepReport.Returned) {
@@ -263,13 +303,16 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
       return;
     }
     view.flush();
-    outcome.ignored().ifPresent(why -> {
-      if (why.startsWith("stale")) {
-        LOG.info("run {}: {}", runId, why);
-      } else {
-        LOG.debug("run {}: ignored {}: {}", runId, input.getClass().getSimpleName(), why);
-      }
-    });
+    outcome
+        .ignored()
+        .ifPresent(
+            why -> {
+              if (why.startsWith("stale")) {
+                LOG.info("run {}: {}", runId, why);
+              } else {
+                LOG.debug("run {}: ignored {}: {}", runId, input.getClass().getSimpleName(), why);
+              }
+            });
     for (Command c : outcome.commands()) {
       carryOut(runId, c);
     }
@@ -280,13 +323,18 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
     if (c instanceof Command.DispatchStep d) {
       byte[] value = Json.write(d.dispatch());
       Record<String, byte[]> r = Routes.to(topics.dispatch(d.dispatch().pool()), runId, value, now);
-      config.signatures().sign(value).ifPresent(sig -> r.headers().add(Signatures.HEADER, sig.getBytes(StandardCharsets.UTF_8)));
+      config
+          .signatures()
+          .sign(value)
+          .ifPresent(
+              sig -> r.headers().add(Signatures.HEADER, sig.getBytes(StandardCharsets.UTF_8)));
       context.forward(r, TO_OUT);
     } else if (c instanceof Command.Emit e) {
       context.forward(Routes.to(topics.events(), runId, Json.write(e.event()), now), TO_OUT);
     } else if (c instanceof Command.CancelAttempt ca) {
       if (ca.agent() != null) {
-        byte[] v = Json.write(AgentControl.cancel(ca.agent(), ca.runId(), ca.dispatchId(), ca.reason()));
+        byte[] v =
+            Json.write(AgentControl.cancel(ca.agent(), ca.runId(), ca.dispatchId(), ca.reason()));
         context.forward(Routes.to(topics.agentControl(), ca.agent(), v, now), TO_OUT);
       }
     } else if (c instanceof Command.SetTimer t) {
@@ -297,7 +345,13 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
       WorkflowResult r = p.result();
       context.forward(Routes.to(topics.results(), runId, Json.write(r), now), TO_OUT);
       plans.remove(runId);
-      LOG.info("run {} ended {} in {} ms ({} steps, {} errors)", runId, r.status().word(), r.duration(), r.steps().size(), r.errors().size());
+      LOG.info(
+          "run {} ended {} in {} ms ({} steps, {} errors)",
+          runId,
+          r.status().word(),
+          r.duration(),
+          r.steps().size(),
+          r.errors().size());
     }
   }
 
@@ -312,13 +366,19 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
   }
 
   private void deadLetter(Record<String, byte[]> record, String reason, String source) {
-    context.forward(Routes.deadLetter(topics.deadLetter(), record.key(), record.value(), reason, source, now()), TO_OUT);
+    context.forward(
+        Routes.deadLetter(topics.deadLetter(), record.key(), record.value(), reason, source, now()),
+        TO_OUT);
   }
 
   // ---- timers ------------------------------------------------------------------------------
 
   private static String timerKey(long due, String runId, String timerId) {
-    return String.format("%015d", Math.max(0, due)) + StoreRunView.SEP + runId + StoreRunView.SEP + timerId;
+    return String.format("%015d", Math.max(0, due))
+        + StoreRunView.SEP
+        + runId
+        + StoreRunView.SEP
+        + timerId;
   }
 
   private void setTimer(String runId, String timerId, long due) {
@@ -332,7 +392,8 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
     String idx = runId + StoreRunView.SEP + timerId;
     byte[] due = timerIndex.get(idx);
     if (due != null) {
-      timers.delete(timerKey(Long.parseLong(new String(due, StandardCharsets.UTF_8)), runId, timerId));
+      timers.delete(
+          timerKey(Long.parseLong(new String(due, StandardCharsets.UTF_8)), runId, timerId));
       timerIndex.delete(idx);
     }
   }
@@ -364,6 +425,4 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
   private long now() {
     return context.currentSystemTimeMs();
   }
-
-
 }

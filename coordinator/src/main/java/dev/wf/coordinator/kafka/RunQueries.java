@@ -34,14 +34,20 @@ public final class RunQueries {
 
   /** Where the run lives: this instance (empty) or another one's HTTP address. */
   public Optional<HostInfo> owner(String runId, HostInfo self) {
-    KeyQueryMetadata md = streams.queryMetadataForKey(RunProcessor.RUNS, runId, new StringSerializer());
-    if (md == null || md.activeHost() == null || md.activeHost().equals(HostInfo.unavailable()) || md.activeHost().equals(self)) {
+    KeyQueryMetadata md =
+        streams.queryMetadataForKey(RunProcessor.RUNS, runId, new StringSerializer());
+    if (md == null
+        || md.activeHost() == null
+        || md.activeHost().equals(HostInfo.unavailable())
+        || md.activeHost().equals(self)) {
       return Optional.empty();
     }
     return Optional.of(md.activeHost());
   }
 
-  /** The run's result so far, with the steps in flight; empty when this instance does not hold it. */
+  /**
+   * The run's result so far, with the steps in flight; empty when this instance does not hold it.
+   */
   public Optional<WorkflowResult> snapshot(String runId, long now) {
     ReadOnlyKeyValueStore<String, byte[]> runs = store(RunProcessor.RUNS);
     ReadOnlyKeyValueStore<String, byte[]> steps = store(RunProcessor.STEPS);
@@ -53,18 +59,23 @@ public final class RunQueries {
     }
     try {
       JsonNode tree = Json.MAPPER.readTree(def);
-      Plan plan = Plan.of(WorkflowValidator.validate(tree, config.limits()).workflow().orElseThrow());
-      return Optional.of(Results.of(plan, new ReadView(runId, Json.read(run, RunInfo.class), steps), now, true));
+      Plan plan =
+          Plan.of(WorkflowValidator.validate(tree, config.limits()).workflow().orElseThrow());
+      return Optional.of(
+          Results.of(plan, new ReadView(runId, Json.read(run, RunInfo.class), steps), now, true));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   private ReadOnlyKeyValueStore<String, byte[]> store(String name) {
-    return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, byte[]>keyValueStore()));
+    return streams.store(
+        StoreQueryParameters.fromNameAndType(
+            name, QueryableStoreTypes.<String, byte[]>keyValueStore()));
   }
 
-  private record ReadView(String runId, RunInfo info, ReadOnlyKeyValueStore<String, byte[]> steps) implements RunStore {
+  private record ReadView(String runId, RunInfo info, ReadOnlyKeyValueStore<String, byte[]> steps)
+      implements RunStore {
     @Override
     public RunInfo run() {
       return info;
@@ -97,7 +108,8 @@ public final class RunQueries {
 
     @Override
     public void forEachStep(Consumer<StepState> visitor) {
-      try (KeyValueIterator<String, byte[]> it = steps.prefixScan(runId + StoreRunView.SEP, new StringSerializer())) {
+      try (KeyValueIterator<String, byte[]> it =
+          steps.prefixScan(runId + StoreRunView.SEP, new StringSerializer())) {
         while (it.hasNext()) {
           visitor.accept(Json.read(it.next().value, StepState.class));
         }

@@ -33,7 +33,8 @@ final class StoreRunView implements RunStore {
   private final Map<String, StepState> touched = new HashMap<>();
   private final Set<String> removed = new HashSet<>();
 
-  StoreRunView(String runId, KeyValueStore<String, byte[]> runs, KeyValueStore<String, byte[]> steps) {
+  StoreRunView(
+      String runId, KeyValueStore<String, byte[]> runs, KeyValueStore<String, byte[]> steps) {
     this.runId = runId;
     this.runs = runs;
     this.steps = steps;
@@ -91,11 +92,15 @@ final class StoreRunView implements RunStore {
   @Override
   public void forEachStep(Consumer<StepState> visitor) {
     Set<String> seen = new HashSet<>();
-    touched.values().forEach(s -> {
-      seen.add(s.path());
-      visitor.accept(s);
-    });
-    try (KeyValueIterator<String, byte[]> it = steps.prefixScan(runId + SEP, new StringSerializer())) {
+    touched
+        .values()
+        .forEach(
+            s -> {
+              seen.add(s.path());
+              visitor.accept(s);
+            });
+    try (KeyValueIterator<String, byte[]> it =
+        steps.prefixScan(runId + SEP, new StringSerializer())) {
       while (it.hasNext()) {
         KeyValue<String, byte[]> kv = it.next();
         String path = kv.key.substring(runId.length() + 1);
@@ -120,7 +125,8 @@ final class StoreRunView implements RunStore {
   /** Deletes every step state of the run (after it ended and its result is out). */
   static void purgeSteps(String runId, KeyValueStore<String, byte[]> steps) {
     java.util.List<String> keys = new java.util.ArrayList<>();
-    try (KeyValueIterator<String, byte[]> it = steps.prefixScan(runId + SEP, new StringSerializer())) {
+    try (KeyValueIterator<String, byte[]> it =
+        steps.prefixScan(runId + SEP, new StringSerializer())) {
       it.forEachRemaining(kv -> keys.add(kv.key));
     }
     keys.forEach(steps::delete);
@@ -133,5 +139,4 @@ final class StoreRunView implements RunStore {
       throw new UncheckedIOException("corrupt state for run", e);
     }
   }
-
 }

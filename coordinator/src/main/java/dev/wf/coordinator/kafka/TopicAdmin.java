@@ -58,10 +58,12 @@ public final class TopicAdmin implements AutoCloseable {
         if (e.getCause() instanceof TopicExistsException) {
           known.add(t.name());
         } else {
-          throw new IllegalStateException("cannot create topic " + t.name() + ": " + e.getCause().getMessage(), e.getCause());
+          throw new IllegalStateException(
+              "cannot create topic " + t.name() + ": " + e.getCause().getMessage(), e.getCause());
         }
       } catch (TimeoutException e) {
-        throw new IllegalStateException("the Kafka cluster did not create topic " + t.name() + " within 30 s", e);
+        throw new IllegalStateException(
+            "the Kafka cluster did not create topic " + t.name() + " within 30 s", e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while creating topic " + t.name(), e);

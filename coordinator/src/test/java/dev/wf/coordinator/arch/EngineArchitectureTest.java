@@ -8,7 +8,9 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
 /** The workflow state machine stays pure: no Kafka, no clock, no threads. */
-@AnalyzeClasses(packages = "dev.wf.coordinator", importOptions = ImportOption.DoNotIncludeTests.class)
+@AnalyzeClasses(
+    packages = "dev.wf.coordinator",
+    importOptions = ImportOption.DoNotIncludeTests.class)
 class EngineArchitectureTest {
   @ArchTest
   static final ArchRule engineHasNoKafka =

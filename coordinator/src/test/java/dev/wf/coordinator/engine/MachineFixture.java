@@ -89,7 +89,9 @@ final class MachineFixture {
     long until = now + ms;
     while (true) {
       Optional<Map.Entry<String, Long>> next =
-          timers.entrySet().stream().filter(e -> e.getValue() <= until).min(Map.Entry.comparingByValue());
+          timers.entrySet().stream()
+              .filter(e -> e.getValue() <= until)
+              .min(Map.Entry.comparingByValue());
       if (next.isEmpty()) {
         break;
       }
@@ -113,7 +115,8 @@ final class MachineFixture {
 
   MachineFixture started(String step, int attempt, String agent) {
     Dispatch d = dispatchOf(step);
-    return apply(new Input.Report(new StepReport.Started(RUN, d.dispatchId(), attempt, agent, now)));
+    return apply(
+        new Input.Report(new StepReport.Started(RUN, d.dispatchId(), attempt, agent, now)));
   }
 
   MachineFixture succeeds(String step) {
@@ -137,16 +140,21 @@ final class MachineFixture {
     return finished(step, 1, AttemptStatus.FAILED, null, error);
   }
 
-  MachineFixture finished(String step, int attempt, AttemptStatus outcome, JsonNode result, String error) {
+  MachineFixture finished(
+      String step, int attempt, AttemptStatus outcome, JsonNode result, String error) {
     Dispatch d = dispatchOf(step);
     return apply(
-        new Input.Report(new StepReport.Finished(RUN, d.dispatchId(), attempt, "agent-a", now, outcome, result, error)));
+        new Input.Report(
+            new StepReport.Finished(
+                RUN, d.dispatchId(), attempt, "agent-a", now, outcome, result, error)));
   }
 
   MachineFixture retrying(String step, int attempt, String error, long delay) {
     Dispatch d = dispatchOf(step);
     return apply(
-        new Input.Report(new StepReport.Retrying(RUN, d.dispatchId(), attempt, "agent-a", now, error, false, delay)));
+        new Input.Report(
+            new StepReport.Retrying(
+                RUN, d.dispatchId(), attempt, "agent-a", now, error, false, delay)));
   }
 
   MachineFixture cancelRun() {
@@ -169,11 +177,17 @@ final class MachineFixture {
   }
 
   List<Command.CancelAttempt> cancels() {
-    return commands.stream().filter(Command.CancelAttempt.class::isInstance).map(Command.CancelAttempt.class::cast).toList();
+    return commands.stream()
+        .filter(Command.CancelAttempt.class::isInstance)
+        .map(Command.CancelAttempt.class::cast)
+        .toList();
   }
 
   List<WorkflowEvent> events() {
-    return commands.stream().filter(Command.Emit.class::isInstance).map(c -> ((Command.Emit) c).event()).toList();
+    return commands.stream()
+        .filter(Command.Emit.class::isInstance)
+        .map(c -> ((Command.Emit) c).event())
+        .toList();
   }
 
   /** Events as {@code type step} strings, for order checks. */
@@ -189,9 +203,10 @@ final class MachineFixture {
     return commands.stream()
         .filter(Command.PublishResult.class::isInstance)
         .map(c -> ((Command.PublishResult) c).result())
-        .reduce((a, b) -> {
-          throw new AssertionError("result published twice");
-        });
+        .reduce(
+            (a, b) -> {
+              throw new AssertionError("result published twice");
+            });
   }
 
   WorkflowResult result() {

@@ -62,10 +62,12 @@ class RunMachineTest {
       f.runs("B").runs("C");
       assertThat(f.result().success()).isTrue();
       assertThat(f.result().status()).isEqualTo(RunStatus.SUCCESS);
-      assertThat(f.stepLines()).containsExactly("A=success", "B=success", "C=success", "Root=success");
+      assertThat(f.stepLines())
+          .containsExactly("A=success", "B=success", "C=success", "Root=success");
       assertThat(f.result().steps())
           .extracting(s -> s.path())
-          .containsExactly("Root.sequential[0]", "Root.sequential[1]", "Root.sequential[2]", "Root");
+          .containsExactly(
+              "Root.sequential[0]", "Root.sequential[1]", "Root.sequential[2]", "Root");
     }
 
     @Test
@@ -145,7 +147,8 @@ class RunMachineTest {
       var f = given(PAR).start().runs("B").runs("A");
       assertThat(f.published()).isEmpty();
       f.runs("C");
-      assertThat(f.stepLines()).containsExactly("B=success", "A=success", "C=success", "Root=success");
+      assertThat(f.stepLines())
+          .containsExactly("B=success", "A=success", "C=success", "Root=success");
     }
 
     @Test
@@ -153,11 +156,13 @@ class RunMachineTest {
       var f = given(PAR).start().started("A").started("B").started("C").fails("B", "exit 2");
       assertThat(f.cancels())
           .extracting(Command.CancelAttempt::dispatchId)
-          .containsExactlyInAnyOrder(f.dispatchOf("A").dispatchId(), f.dispatchOf("C").dispatchId());
+          .containsExactlyInAnyOrder(
+              f.dispatchOf("A").dispatchId(), f.dispatchOf("C").dispatchId());
       assertThat(f.published()).as("the group waits for its cancelled children").isEmpty();
       f.finished("A", 1, AttemptStatus.CANCELLED, null, "cancelled");
       f.finished("C", 1, AttemptStatus.CANCELLED, null, "cancelled");
-      assertThat(f.stepLines()).containsExactly("B=failed", "A=cancelled", "C=cancelled", "Root=failed");
+      assertThat(f.stepLines())
+          .containsExactly("B=failed", "A=cancelled", "C=cancelled", "Root=failed");
       assertThat(f.result().errors()).extracting(ErrorEntry::step).containsExactly("B");
     }
 
@@ -165,22 +170,27 @@ class RunMachineTest {
     void shouldCancelSiblingsNotYetStartedAtOnceWithoutWaitingForAnAgent() {
       var f = given(PAR).start().started("B").fails("B", "exit 2");
       assertThat(f.cancels()).isEmpty();
-      assertThat(f.stepLines()).containsExactly("B=failed", "A=cancelled", "C=cancelled", "Root=failed");
+      assertThat(f.stepLines())
+          .containsExactly("B=failed", "A=cancelled", "C=cancelled", "Root=failed");
     }
 
     @Test
     void shouldRecordASiblingThatSucceededWhileBeingCancelled() {
       var f = given(PAR).start().started("A").started("B").started("C").fails("B", "x");
       f.succeeds("A").finished("C", 1, AttemptStatus.CANCELLED, null, "killed");
-      assertThat(f.stepLines()).containsExactly("B=failed", "A=success", "C=cancelled", "Root=failed");
+      assertThat(f.stepLines())
+          .containsExactly("B=failed", "A=success", "C=cancelled", "Root=failed");
     }
 
     @Test
     void shouldCountACancelAsDoneWhenTheAgentNeverConfirms() {
       var f = given(PAR).start().started("A").started("B").fails("B", "x");
       f.elapse(Duration.ofSeconds(16).toMillis());
-      assertThat(f.stepLines()).containsExactly("B=failed", "C=cancelled", "A=cancelled", "Root=failed");
-      assertThat(f.step("A").attempts()).extracting(a -> a.status()).containsExactly(AttemptStatus.CANCELLED);
+      assertThat(f.stepLines())
+          .containsExactly("B=failed", "C=cancelled", "A=cancelled", "Root=failed");
+      assertThat(f.step("A").attempts())
+          .extracting(a -> a.status())
+          .containsExactly(AttemptStatus.CANCELLED);
     }
 
     @Test
@@ -246,7 +256,8 @@ class RunMachineTest {
               .fails("X", "x");
       f.finished("B1", 1, AttemptStatus.CANCELLED, null, "killed");
       assertThat(f.dispatchedSteps()).doesNotContain("B2");
-      assertThat(f.stepLines()).containsExactly("X=failed", "B1=cancelled", "Branch=cancelled", "Root=failed");
+      assertThat(f.stepLines())
+          .containsExactly("X=failed", "B1=cancelled", "Branch=cancelled", "Root=failed");
     }
   }
 
@@ -281,9 +292,14 @@ class RunMachineTest {
               .start(Map.of("enrich", com.fasterxml.jackson.databind.node.BooleanNode.FALSE))
               .runs("Monitor", Json.MAPPER.createObjectNode().put("errors", 2));
       assertThat(f.dispatchedSteps()).containsExactly("Monitor");
-      assertThat(f.stepLines()).containsExactly("Monitor=success", "Route=skipped", "Enrich=skipped", "Root=success");
-      assertThat(f.events(EventType.STEP_SKIPPED)).extracting(WorkflowEvent::step).containsExactly("Route", "Enrich");
-      assertThat(f.events(EventType.STEP_START)).extracting(WorkflowEvent::step).doesNotContain("Route");
+      assertThat(f.stepLines())
+          .containsExactly("Monitor=success", "Route=skipped", "Enrich=skipped", "Root=success");
+      assertThat(f.events(EventType.STEP_SKIPPED))
+          .extracting(WorkflowEvent::step)
+          .containsExactly("Route", "Enrich");
+      assertThat(f.events(EventType.STEP_START))
+          .extracting(WorkflowEvent::step)
+          .doesNotContain("Route");
     }
 
     @Test
@@ -302,7 +318,8 @@ class RunMachineTest {
               .start();
       assertThat(f.dispatches()).isEmpty();
       assertThat(f.stepLines()).containsExactly("A=failed", "Root=failed");
-      assertThat(f.step("A").error()).startsWith("condition: cannot evaluate `inputs.missing == 1`");
+      assertThat(f.step("A").error())
+          .startsWith("condition: cannot evaluate `inputs.missing == 1`");
       assertThat(f.result().errors()).extracting(ErrorEntry::step).containsExactly("A");
     }
 
@@ -392,7 +409,8 @@ class RunMachineTest {
       Dispatch push = f.dispatchOf("Push");
       assertThat(push.action().get("env").get("IMAGE").asText()).isEqualTo("myapp:v1.2.3");
       assertThat(push.action().get("env").get("COOLDOWN").asText()).isEqualTo("300");
-      assertThat(push.action().get("env").get("META").asText()).isEqualTo("{\"image\":\"myapp:v1.2.3\"}");
+      assertThat(push.action().get("env").get("META").asText())
+          .isEqualTo("{\"image\":\"myapp:v1.2.3\"}");
       assertThat(push.action().get("args").get(0).asText()).isEqualTo("prod-300");
       assertThat(push.action().get("command").asText()).isEqualTo("echo \"$IMAGE\" \"$1\"");
     }
@@ -404,7 +422,8 @@ class RunMachineTest {
               .start(Map.of("env", TextNode.valueOf("\"; rm -rf $HOME; echo \"")))
               .runs("Build", Json.MAPPER.createObjectNode().put("image", "$(reboot)"));
       Dispatch push = f.dispatchOf("Push");
-      assertThat(push.action().get("args").get(0).asText()).isEqualTo("\"; rm -rf $HOME; echo \"-300");
+      assertThat(push.action().get("args").get(0).asText())
+          .isEqualTo("\"; rm -rf $HOME; echo \"-300");
       assertThat(push.action().get("env").get("IMAGE").asText()).isEqualTo("$(reboot)");
     }
 
@@ -454,7 +473,8 @@ class RunMachineTest {
       assertThat(f.events(EventType.STEP_RETRY))
           .extracting(WorkflowEvent::attempt, WorkflowEvent::delay)
           .containsExactly(
-              org.assertj.core.groups.Tuple.tuple(2, 1000L), org.assertj.core.groups.Tuple.tuple(3, 2000L));
+              org.assertj.core.groups.Tuple.tuple(2, 1000L),
+              org.assertj.core.groups.Tuple.tuple(3, 2000L));
       assertThat(f.step("Flaky").retries()).isEqualTo(2);
       assertThat(f.step("Flaky").result()).isEqualTo(IntNode.valueOf(7));
       assertThat(f.step("Flaky").attempts())
@@ -465,12 +485,18 @@ class RunMachineTest {
 
     @Test
     void shouldSetTimeoutStatusWhenTheLastAttemptTimedOut() {
-      var f = given(FLAKY).start().started("Flaky").finished("Flaky", 4, AttemptStatus.TIMEOUT, null, "timed out after 10s");
+      var f =
+          given(FLAKY)
+              .start()
+              .started("Flaky")
+              .finished("Flaky", 4, AttemptStatus.TIMEOUT, null, "timed out after 10s");
       assertThat(f.step("Flaky").status()).isEqualTo(StepStatus.TIMEOUT);
       assertThat(f.step("Root").status()).isEqualTo(StepStatus.FAILED);
       assertThat(f.step("Root").error()).isEqualTo("step \"Flaky\" timed out: timed out after 10s");
       assertThat(f.events(EventType.STEP_TIMEOUT)).hasSize(1);
-      assertThat(f.result().errors()).extracting(ErrorEntry::path).containsExactly("Root.sequential[0]");
+      assertThat(f.result().errors())
+          .extracting(ErrorEntry::path)
+          .containsExactly("Root.sequential[0]");
     }
   }
 
@@ -494,7 +520,8 @@ class RunMachineTest {
     @Test
     void shouldRunTheWholeGroupAgainAfterItsBackoff() {
       var f = given(RETRY).start().runs("Push").started("Verify").fails("Verify", "bad");
-      assertThat(f.events(EventType.STEP_RETRY)).extracting(WorkflowEvent::step, WorkflowEvent::delay)
+      assertThat(f.events(EventType.STEP_RETRY))
+          .extracting(WorkflowEvent::step, WorkflowEvent::delay)
           .containsExactly(org.assertj.core.groups.Tuple.tuple("Deploy", 5000L));
       assertThat(f.dispatchedSteps()).containsExactly("Push", "Verify");
       f.elapse(4_999);
@@ -502,10 +529,12 @@ class RunMachineTest {
       f.elapse(1);
       assertThat(f.dispatchedSteps()).containsExactly("Push", "Verify", "Push");
       f.runs("Push").runs("Verify");
-      assertThat(f.stepLines()).containsExactly("Push=success", "Verify=success", "Deploy=success", "Root=success");
+      assertThat(f.stepLines())
+          .containsExactly("Push=success", "Verify=success", "Deploy=success", "Root=success");
       assertThat(f.result().errors()).as("earlier group attempts add no error").isEmpty();
       assertThat(f.step("Deploy").attempts()).hasSize(1);
-      assertThat(f.step("Deploy").attempts().get(0).error()).isEqualTo("step \"Verify\" failed: bad");
+      assertThat(f.step("Deploy").attempts().get(0).error())
+          .isEqualTo("step \"Verify\" failed: bad");
       assertThat(f.step("Deploy").retries()).isEqualTo(1);
     }
 
@@ -524,7 +553,8 @@ class RunMachineTest {
         f.started("Push").fails("Push", "no " + i).elapse(60_000);
       }
       assertThat(f.stepLines()).containsExactly("Push=failed", "Deploy=failed", "Root=failed");
-      assertThat(f.result().errors()).containsExactly(new ErrorEntry("Root.sequential[0].sequential[0]", "Push", "no 2"));
+      assertThat(f.result().errors())
+          .containsExactly(new ErrorEntry("Root.sequential[0].sequential[0]", "Push", "no 2"));
       assertThat(f.step("Deploy").attempts()).hasSize(2);
     }
 
@@ -533,7 +563,17 @@ class RunMachineTest {
       var f = given(RETRY).start().started("Push");
       Dispatch old = f.dispatchOf("Push");
       f.fails("Push", "x").elapse(5000);
-      f.apply(new Input.Report(new StepReport.Finished(MachineFixture.RUN, old.dispatchId(), 1, "agent-a", f.now(), AttemptStatus.SUCCESS, null, null)));
+      f.apply(
+          new Input.Report(
+              new StepReport.Finished(
+                  MachineFixture.RUN,
+                  old.dispatchId(),
+                  1,
+                  "agent-a",
+                  f.now(),
+                  AttemptStatus.SUCCESS,
+                  null,
+                  null)));
       assertThat(f.lastIgnored()).isPresent();
       assertThat(f.dispatchedSteps()).containsExactly("Push", "Push");
     }
@@ -548,7 +588,8 @@ class RunMachineTest {
       f.finished("A", 1, AttemptStatus.CANCELLED, null, "killed");
       assertThat(f.result().status()).isEqualTo(RunStatus.CANCELLED);
       assertThat(f.result().success()).isFalse();
-      assertThat(f.stepLines()).containsExactly("B=success", "C=cancelled", "A=cancelled", "Root=cancelled");
+      assertThat(f.stepLines())
+          .containsExactly("B=success", "C=cancelled", "A=cancelled", "Root=cancelled");
       var lines = f.eventLines();
       assertThat(lines.subList(lines.size() - 2, lines.size()))
           .containsExactly("workflow:cancelled Root", "workflow:complete Root");
@@ -627,13 +668,20 @@ class RunMachineTest {
       assertThat(f.events(EventType.STEP_LOST)).hasSize(1);
       f.started("A", 1, "agent-b").succeeds("A");
       assertThat(f.step("A").agent()).isEqualTo("agent-a");
-      assertThat(f.step("A").attempts()).extracting(a -> a.status()).containsExactly(AttemptStatus.LOST, AttemptStatus.SUCCESS);
+      assertThat(f.step("A").attempts())
+          .extracting(a -> a.status())
+          .containsExactly(AttemptStatus.LOST, AttemptStatus.SUCCESS);
       assertThat(f.step("A").retries()).isZero();
     }
 
     @Test
     void shouldFailAfterTooManyLosses() {
-      var f = given(ONE, new MachineConfig(2, Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofMinutes(10))).start();
+      var f =
+          given(
+                  ONE,
+                  new MachineConfig(
+                      2, Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofMinutes(10)))
+              .start();
       for (int i = 0; i < 3; i++) {
         f.started("A").apply(new Input.AttemptLost(f.dispatchOf("A").dispatchId(), "gone"));
       }
@@ -654,7 +702,17 @@ class RunMachineTest {
       var f = given(ONE).start().started("A");
       String first = f.dispatchOf("A").dispatchId();
       f.apply(new Input.AttemptLost(first, "gone"));
-      f.apply(new Input.Report(new StepReport.Finished(MachineFixture.RUN, first, 1, "agent-a", f.now(), AttemptStatus.SUCCESS, null, null)));
+      f.apply(
+          new Input.Report(
+              new StepReport.Finished(
+                  MachineFixture.RUN,
+                  first,
+                  1,
+                  "agent-a",
+                  f.now(),
+                  AttemptStatus.SUCCESS,
+                  null,
+                  null)));
       assertThat(f.lastIgnored()).get().asString().contains("stale");
       assertThat(f.published()).isEmpty();
     }
@@ -663,7 +721,10 @@ class RunMachineTest {
     void shouldRedispatchAtOnceWhatAStoppingAgentHandsBack() {
       var f = given(ONE).start().started("A");
       String first = f.dispatchOf("A").dispatchId();
-      f.apply(new Input.Report(new StepReport.Returned(MachineFixture.RUN, first, 1, "agent-a", f.now(), "stopping")));
+      f.apply(
+          new Input.Report(
+              new StepReport.Returned(
+                  MachineFixture.RUN, first, 1, "agent-a", f.now(), "stopping")));
       assertThat(f.dispatches()).hasSize(2);
     }
   }
@@ -682,7 +743,8 @@ class RunMachineTest {
                   """)
               .start()
               .elapse(30_000);
-      assertThat(f.step("A").error()).isEqualTo("no agent of pool \"gpu\" started the step within 30s");
+      assertThat(f.step("A").error())
+          .isEqualTo("no agent of pool \"gpu\" started the step within 30s");
       assertThat(f.dispatchOf("A").pool()).isEqualTo("gpu");
     }
   }
@@ -745,7 +807,8 @@ class RunMachineTest {
       var f = given(PAR).start().started("A");
       var snap = f.snapshot();
       assertThat(snap.status()).isEqualTo(RunStatus.RUNNING);
-      assertThat(snap.steps()).extracting(s -> s.name() + "=" + s.status().word())
+      assertThat(snap.steps())
+          .extracting(s -> s.name() + "=" + s.status().word())
           .contains("A=running", "B=waiting", "C=waiting", "Root=running");
     }
   }

@@ -29,7 +29,8 @@ public final class ActionRunner {
    * @param allowedCommands patterns a shell command must match entirely; empty means any
    * @param killGraceMillis how long a killed action may take to exit after TERM before KILL
    */
-  public ActionRunner(Set<String> allowedKinds, List<Pattern> allowedCommands, long killGraceMillis) {
+  public ActionRunner(
+      Set<String> allowedKinds, List<Pattern> allowedCommands, long killGraceMillis) {
     this.allowedKinds = Set.copyOf(allowedKinds);
     this.allowedCommands = List.copyOf(allowedCommands);
     this.shell = new ShellAction(killGraceMillis);
@@ -40,14 +41,21 @@ public final class ActionRunner {
 
   public AttemptOutcome run(Action action, AttemptContext ctx) throws InterruptedException {
     if (!allowedKinds.isEmpty() && !allowedKinds.contains(action.kind())) {
-      return AttemptOutcome.failed("action kind \"" + action.kind() + "\" is not allowed on this agent (allowed: " + String.join(", ", allowedKinds.stream().sorted().toList()) + ")");
+      return AttemptOutcome.failed(
+          "action kind \""
+              + action.kind()
+              + "\" is not allowed on this agent (allowed: "
+              + String.join(", ", allowedKinds.stream().sorted().toList())
+              + ")");
     }
     if (ctx.cancellation().isCancelled()) {
       return AttemptOutcome.cancelled("cancelled: " + ctx.cancellation().reason());
     }
     if (action instanceof Action.Shell s) {
-      if (!allowedCommands.isEmpty() && allowedCommands.stream().noneMatch(p -> p.matcher(s.command()).matches())) {
-        return AttemptOutcome.failed("command not allowed on this agent (it matches none of its --allow-commands patterns)");
+      if (!allowedCommands.isEmpty()
+          && allowedCommands.stream().noneMatch(p -> p.matcher(s.command()).matches())) {
+        return AttemptOutcome.failed(
+            "command not allowed on this agent (it matches none of its --allow-commands patterns)");
       }
       return shell.run(s, ctx);
     }
@@ -73,7 +81,8 @@ public final class ActionRunner {
     Action.Plugin p = (Action.Plugin) action;
     ActionPlugin plugin = plugins.get(p.kind());
     if (plugin == null) {
-      return AttemptOutcome.failed("this agent has no plug-in for action kind \"" + p.kind() + "\"");
+      return AttemptOutcome.failed(
+          "this agent has no plug-in for action kind \"" + p.kind() + "\"");
     }
     return plugin.run(p.spec(), ctx);
   }

@@ -29,24 +29,38 @@ public final class AttemptLoop {
     this.runner = runner;
   }
 
-  public void run(Dispatch d, Path workdir, Cancellation cancel, Reports reports) throws InterruptedException {
+  public void run(Dispatch d, Path workdir, Cancellation cancel, Reports reports)
+      throws InterruptedException {
     Action action;
     try {
       action = ActionJson.read(d.action());
     } catch (IllegalArgumentException e) {
-      reports.finished(d.attempt(), AttemptOutcome.failed("cannot read the dispatched action: " + e.getMessage()));
+      reports.finished(
+          d.attempt(),
+          AttemptOutcome.failed("cannot read the dispatched action: " + e.getMessage()));
       return;
     }
     Dispatch.Backoff b = d.backoff();
     RetryPolicy policy =
         b == null
             ? RetryPolicy.DEFAULT
-            : new RetryPolicy(Duration.ofMillis(b.initialMs()), b.multiplier(), Duration.ofMillis(b.maxMs()), b.jitter());
+            : new RetryPolicy(
+                Duration.ofMillis(b.initialMs()),
+                b.multiplier(),
+                Duration.ofMillis(b.maxMs()),
+                b.jitter());
     int max = Math.max(d.attempt(), d.maxAttempts());
     for (int attempt = d.attempt(); ; attempt++) {
       reports.started(attempt);
       AttemptContext ctx =
-          new AttemptContext(d.runId(), d.path(), attempt, d.idempotencyKey(), Duration.ofMillis(d.timeoutMs()), workdir, cancel);
+          new AttemptContext(
+              d.runId(),
+              d.path(),
+              attempt,
+              d.idempotencyKey(),
+              Duration.ofMillis(d.timeoutMs()),
+              workdir,
+              cancel);
       AttemptOutcome outcome;
       try {
         outcome = runner.run(action, ctx);
@@ -56,7 +70,8 @@ public final class AttemptLoop {
       if (cancel.isCancelled() && outcome.status() != AttemptStatus.SUCCESS) {
         outcome = AttemptOutcome.cancelled("cancelled: " + cancel.reason());
       }
-      boolean retryable = outcome.status() == AttemptStatus.FAILED || outcome.status() == AttemptStatus.TIMEOUT;
+      boolean retryable =
+          outcome.status() == AttemptStatus.FAILED || outcome.status() == AttemptStatus.TIMEOUT;
       if (!retryable || attempt >= max) {
         reports.finished(attempt, outcome);
         return;

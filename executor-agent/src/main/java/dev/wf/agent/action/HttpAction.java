@@ -23,7 +23,10 @@ import java.util.concurrent.TimeoutException;
  */
 public final class HttpAction {
   private final HttpClient client =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NORMAL).build();
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(10))
+          .followRedirects(HttpClient.Redirect.NORMAL)
+          .build();
 
   public AttemptOutcome run(Action.Http http, AttemptContext ctx) throws InterruptedException {
     HttpRequest.Builder b;
@@ -35,9 +38,12 @@ public final class HttpAction {
     http.headers().forEach(b::header);
     b.header("Idempotency-Key", ctx.idempotencyKey());
     HttpRequest.BodyPublisher body =
-        http.body().map(HttpRequest.BodyPublishers::ofString).orElse(HttpRequest.BodyPublishers.noBody());
+        http.body()
+            .map(HttpRequest.BodyPublishers::ofString)
+            .orElse(HttpRequest.BodyPublishers.noBody());
     b.method(http.method(), body);
-    CompletableFuture<HttpResponse<String>> f = client.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString());
+    CompletableFuture<HttpResponse<String>> f =
+        client.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString());
     ctx.cancellation().onCancel(() -> f.cancel(true));
     HttpResponse<String> response;
     try {
@@ -52,12 +58,18 @@ public final class HttpAction {
       if (c instanceof HttpTimeoutException) {
         return AttemptOutcome.timeout("timed out after " + Durations.format(ctx.timeout()));
       }
-      return AttemptOutcome.failed(http.method() + " " + http.url() + ": " + (c instanceof IOException ? c.toString() : String.valueOf(c)));
+      return AttemptOutcome.failed(
+          http.method()
+              + " "
+              + http.url()
+              + ": "
+              + (c instanceof IOException ? c.toString() : String.valueOf(c)));
     }
     String text = response.body() == null ? "" : response.body();
     if (!http.accepts(response.statusCode())) {
       String t = text.length() > 500 ? text.substring(0, 500) + "..." : text;
-      return AttemptOutcome.failed("HTTP " + response.statusCode() + (t.isBlank() ? "" : ": " + t.strip()));
+      return AttemptOutcome.failed(
+          "HTTP " + response.statusCode() + (t.isBlank() ? "" : ": " + t.strip()));
     }
     try {
       if (!text.isBlank()) {
@@ -68,7 +80,11 @@ public final class HttpAction {
     }
     ObjectNode o = Json.MAPPER.createObjectNode();
     o.put("status", response.statusCode());
-    o.put("body", text.length() > ShellAction.OUTPUT_TAIL ? text.substring(text.length() - ShellAction.OUTPUT_TAIL) : text);
+    o.put(
+        "body",
+        text.length() > ShellAction.OUTPUT_TAIL
+            ? text.substring(text.length() - ShellAction.OUTPUT_TAIL)
+            : text);
     JsonNode result = o;
     return AttemptOutcome.success(result);
   }

@@ -16,13 +16,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs {@code sh -c COMMAND sh ARGS...} in its own session and process group (through {@code
- * setsid}), so that a timeout or a cancel kills everything it started: TERM to the group, then
- * KILL after a grace period.
+ * setsid}), so that a timeout or a cancel kills everything it started: TERM to the group, then KILL
+ * after a grace period.
  */
 public final class ShellAction {
   static final int OUTPUT_TAIL = 4096;
   static final int ERROR_TAIL = 2048;
-  private static final boolean HAS_SETSID = new File("/usr/bin/setsid").canExecute() || new File("/bin/setsid").canExecute();
+  private static final boolean HAS_SETSID =
+      new File("/usr/bin/setsid").canExecute() || new File("/bin/setsid").canExecute();
 
   private final long killGraceMillis;
 
@@ -78,7 +79,8 @@ public final class ShellAction {
       return AttemptOutcome.cancelled("cancelled: " + ctx.cancellation().reason());
     }
     if (!exited) {
-      return AttemptOutcome.timeout("timed out after " + Durations.format(ctx.timeout()) + tailNote(err.text()));
+      return AttemptOutcome.timeout(
+          "timed out after " + Durations.format(ctx.timeout()) + tailNote(err.text()));
     }
     int code = p.exitValue();
     String stdout = out.text();

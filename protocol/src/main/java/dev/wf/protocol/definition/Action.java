@@ -15,8 +15,7 @@ public sealed interface Action {
   String kind();
 
   /** {@code sh -c COMMAND sh ARGS...}, in its own process group. */
-  record Shell(
-      String command, List<String> args, Map<String, String> env, Optional<String> workdir)
+  record Shell(String command, List<String> args, Map<String, String> env, Optional<String> workdir)
       implements Action {
     public Shell {
       Objects.requireNonNull(command, "command");

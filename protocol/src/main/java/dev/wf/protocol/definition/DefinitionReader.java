@@ -62,7 +62,8 @@ public final class DefinitionReader {
     } catch (IOException e) {
       return failed(file + ": cannot read: " + e.getMessage());
     }
-    boolean json = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".json");
+    boolean json =
+        file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".json");
     return parse(new String(bytes, StandardCharsets.UTF_8), json);
   }
 
@@ -99,7 +100,13 @@ public final class DefinitionReader {
     if (at == null || at.getLineNr() < 1) {
       return what + " syntax error: " + message;
     }
-    return what + " syntax error at line " + at.getLineNr() + ", column " + at.getColumnNr() + ": " + message;
+    return what
+        + " syntax error at line "
+        + at.getLineNr()
+        + ", column "
+        + at.getColumnNr()
+        + ": "
+        + message;
   }
 
   /**
@@ -115,7 +122,13 @@ public final class DefinitionReader {
     if (y.getContext() != null && y.getContextMark() != null) {
       Mark c = y.getContextMark();
       context =
-          " (" + y.getContext() + " at line " + (c.getLine() + 1) + ", column " + (c.getColumn() + 1) + ")";
+          " ("
+              + y.getContext()
+              + " at line "
+              + (c.getLine() + 1)
+              + ", column "
+              + (c.getColumn() + 1)
+              + ")";
     }
     return "YAML syntax error at line "
         + (at.getLine() + 1)
@@ -129,5 +142,4 @@ public final class DefinitionReader {
   private static Result failed(String message) {
     return new Result(null, List.of(Problem.error("", message)));
   }
-
 }

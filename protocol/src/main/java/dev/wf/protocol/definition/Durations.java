@@ -6,8 +6,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Durations as definitions write them: a number of milliseconds, or a string such as {@code
- * 500ms}, {@code 10s}, {@code 1.5s}, {@code 5m}, {@code 1h} or {@code 1h30m}.
+ * Durations as definitions write them: a number of milliseconds, or a string such as {@code 500ms},
+ * {@code 10s}, {@code 1.5s}, {@code 5m}, {@code 1h} or {@code 1h30m}.
  */
 public final class Durations {
   private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h|d)");
@@ -37,7 +37,9 @@ public final class Durations {
             default -> n * 86_400_000;
           };
     }
-    return millis > Long.MAX_VALUE / 2 ? Optional.empty() : Optional.of(Duration.ofMillis((long) millis));
+    return millis > Long.MAX_VALUE / 2
+        ? Optional.empty()
+        : Optional.of(Duration.ofMillis((long) millis));
   }
 
   private static Optional<Duration> parseMillis(String digits) {
@@ -48,7 +50,9 @@ public final class Durations {
     }
   }
 
-  /** The shortest way to write {@code d} in a definition ({@code 1500ms}, {@code 10s}, {@code 5m}). */
+  /**
+   * The shortest way to write {@code d} in a definition ({@code 1500ms}, {@code 10s}, {@code 5m}).
+   */
   public static String format(Duration d) {
     long ms = d.toMillis();
     if (ms % 3_600_000 == 0 && ms > 0) {

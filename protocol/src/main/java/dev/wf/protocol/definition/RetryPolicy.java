@@ -4,8 +4,8 @@ import java.time.Duration;
 
 /**
  * The wait before a retry: {@code min(initial * multiplier^(retry-1), max)}, spread by {@code
- * jitter} (a fraction of the delay, 0 to 1). The default is the seed orchestrator's {@code
- * min(1s * 2^(n-1), 30s)}.
+ * jitter} (a fraction of the delay, 0 to 1). The default is the seed orchestrator's {@code min(1s *
+ * 2^(n-1), 30s)}.
  */
 public record RetryPolicy(Duration initial, double multiplier, Duration max, double jitter) {
   public static final RetryPolicy DEFAULT =

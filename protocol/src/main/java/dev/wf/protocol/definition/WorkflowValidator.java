@@ -87,7 +87,10 @@ public final class WorkflowValidator {
 
   private Validation run(JsonNode tree) {
     if (tree == null || !tree.isObject()) {
-      problems.add(Problem.error("", "a workflow must be a mapping with name, type and steps, found " + describe(tree)));
+      problems.add(
+          Problem.error(
+              "",
+              "a workflow must be a mapping with name, type and steps, found " + describe(tree)));
       return new Validation(Optional.empty(), problems);
     }
     Map<String, JsonNode> inputs = inputs(tree);
@@ -106,7 +109,8 @@ public final class WorkflowValidator {
       return inputs;
     }
     if (!node.isObject()) {
-      error("inputs", "must be a mapping of input names to default values, found " + describe(node));
+      error(
+          "inputs", "must be a mapping of input names to default values, found " + describe(node));
       return inputs;
     }
     node.properties().forEach(e -> inputs.put(e.getKey(), e.getValue()));
@@ -124,7 +128,10 @@ public final class WorkflowValidator {
       List<Integer> index,
       List<GroupType> ancestorTypes) {
     if (!node.isObject()) {
-      error(path, "a step must be a mapping with a name and either action or steps, found " + describe(node));
+      error(
+          path,
+          "a step must be a mapping with a name and either action or steps, found "
+              + describe(node));
       return null;
     }
     stepCount++;
@@ -147,7 +154,13 @@ public final class WorkflowValidator {
     if (name != null) {
       StepPlace first = places.putIfAbsent(name, place);
       if (first != null) {
-        error(at(path, "name"), "duplicate step name \"" + name + "\" (first used at " + shown(first.path()) + "); step names must be unique in the workflow");
+        error(
+            at(path, "name"),
+            "duplicate step name \""
+                + name
+                + "\" (first used at "
+                + shown(first.path())
+                + "); step names must be unique in the workflow");
       }
     }
     Optional<String> condition = condition(node, path, place);
@@ -165,7 +178,18 @@ public final class WorkflowValidator {
       return null;
     }
     if (hasSteps) {
-      return group(node, path, depth, name, condition, onError, retries, retryPolicy, pool, index, ancestorTypes);
+      return group(
+          node,
+          path,
+          depth,
+          name,
+          condition,
+          onError,
+          retries,
+          retryPolicy,
+          pool,
+          index,
+          ancestorTypes);
     }
     return leaf(node, path, name, condition, onError, retries, retryPolicy, pool, place);
   }
@@ -197,7 +221,9 @@ public final class WorkflowValidator {
       } else {
         failFast = ff.booleanValue();
         if (type == GroupType.SEQUENTIAL) {
-          warning(at(path, "failFast"), "applies to parallel groups only; a sequential group always stops at a failure");
+          warning(
+              at(path, "failFast"),
+              "applies to parallel groups only; a sequential group always stops at a failure");
         }
       }
     }
@@ -219,7 +245,14 @@ public final class WorkflowValidator {
       List<Integer> childIndex = new ArrayList<>(index);
       childIndex.add(i);
       Step child =
-          step(stepsNode.get(i), stepsPath + "[" + i + "]", false, depth + 1, pool, List.copyOf(childIndex), List.copyOf(childTypes));
+          step(
+              stepsNode.get(i),
+              stepsPath + "[" + i + "]",
+              false,
+              depth + 1,
+              pool,
+              List.copyOf(childIndex),
+              List.copyOf(childTypes));
       complete &= child != null;
       children.add(child);
     }
@@ -241,23 +274,42 @@ public final class WorkflowValidator {
       String pool,
       StepPlace place) {
     JsonNode type = node.get("type");
-    if (type != null && !(type.isTextual() && Set.of("sequential", "parallel").contains(type.textValue()))) {
-      error(at(path, "type"), "must be sequential or parallel (and is ignored on a leaf), found " + describe(type));
+    if (type != null
+        && !(type.isTextual() && Set.of("sequential", "parallel").contains(type.textValue()))) {
+      error(
+          at(path, "type"),
+          "must be sequential or parallel (and is ignored on a leaf), found " + describe(type));
     }
     if (node.has("failFast")) {
       error(at(path, "failFast"), "applies to parallel groups only");
     }
     if (onError == OnError.RETRY && retries == 0) {
-      warning(at(path, "onError"), "retry on a leaf retries only as many times as retries says, and retries is 0");
+      warning(
+          at(path, "onError"),
+          "retry on a leaf retries only as many times as retries says, and retries is 0");
     }
     Duration timeout = duration(node, path, "timeout", Leaf.DEFAULT_TIMEOUT, false);
     Duration startTimeout = duration(node, path, "startTimeout", null, false);
     boolean badStart = node.hasNonNull("startTimeout") && startTimeout == null;
     Action action = action(node.get("action"), at(path, "action"), place);
-    if (name == null || onError == null || retryPolicy == null || timeout == null || badStart || action == null) {
+    if (name == null
+        || onError == null
+        || retryPolicy == null
+        || timeout == null
+        || badStart
+        || action == null) {
       return null;
     }
-    return new Leaf(name, action, pool, condition, onError, retries, retryPolicy, timeout, Optional.ofNullable(startTimeout));
+    return new Leaf(
+        name,
+        action,
+        pool,
+        condition,
+        onError,
+        retries,
+        retryPolicy,
+        timeout,
+        Optional.ofNullable(startTimeout));
   }
 
   private void unknownFields(JsonNode node, String path, Set<String> allowed, boolean root) {
@@ -268,11 +320,13 @@ public final class WorkflowValidator {
         continue;
       }
       if (!root && field.equals("inputs")) {
-        error(at(path, field), "inputs can only be declared on the workflow itself (the root step)");
+        error(
+            at(path, field), "inputs can only be declared on the workflow itself (the root step)");
         continue;
       }
       Set<String> known = root ? with(List.copyOf(allowed), "inputs") : allowed;
-      String where = allowed == LEAF_FIELDS ? "a leaf step" : allowed == GROUP_FIELDS ? "a group" : "a step";
+      String where =
+          allowed == LEAF_FIELDS ? "a leaf step" : allowed == GROUP_FIELDS ? "a group" : "a step";
       error(at(path, field), "unknown field for " + where + Suggestions.didYouMean(field, known));
     }
   }
@@ -305,7 +359,12 @@ public final class WorkflowValidator {
           return g;
         }
       }
-      error(at(path, "type"), "must be sequential or parallel, found \"" + t.textValue() + "\"" + Suggestions.didYouMean(t.textValue(), List.of("sequential", "parallel")));
+      error(
+          at(path, "type"),
+          "must be sequential or parallel, found \""
+              + t.textValue()
+              + "\""
+              + Suggestions.didYouMean(t.textValue(), List.of("sequential", "parallel")));
       return null;
     }
     error(at(path, "type"), "must be sequential or parallel, found " + describe(t));
@@ -328,7 +387,12 @@ public final class WorkflowValidator {
     try {
       Expression e = Expression.compile(c.textValue());
       if (!e.mayBeBool()) {
-        error(cPath, "must be a bool expression, but `" + c.textValue() + "` is of type " + e.resultTypeName());
+        error(
+            cPath,
+            "must be a bool expression, but `"
+                + c.textValue()
+                + "` is of type "
+                + e.resultTypeName());
       }
       collectReferences(cPath, c.textValue(), place, true);
     } catch (InvalidExpressionException e) {
@@ -348,7 +412,12 @@ public final class WorkflowValidator {
           return e;
         }
       }
-      error(at(path, "onError"), "must be fail, continue or retry, found \"" + o.textValue() + "\"" + Suggestions.didYouMean(o.textValue(), List.of("fail", "continue", "retry")));
+      error(
+          at(path, "onError"),
+          "must be fail, continue or retry, found \""
+              + o.textValue()
+              + "\""
+              + Suggestions.didYouMean(o.textValue(), List.of("fail", "continue", "retry")));
       return null;
     }
     error(at(path, "onError"), "must be fail, continue or retry, found " + describe(o));
@@ -361,7 +430,9 @@ public final class WorkflowValidator {
       return 0;
     }
     if (!r.isIntegralNumber() || !r.canConvertToInt()) {
-      error(at(path, "retries"), "must be a whole number from 0 to " + MAX_RETRIES + ", found " + describe(r));
+      error(
+          at(path, "retries"),
+          "must be a whole number from 0 to " + MAX_RETRIES + ", found " + describe(r));
       return 0;
     }
     int n = r.intValue();
@@ -379,7 +450,10 @@ public final class WorkflowValidator {
     }
     String bPath = at(path, "backoff");
     if (!b.isObject()) {
-      error(bPath, "must be a mapping like { initial: 1s, multiplier: 2, max: 30s, jitter: 0 }, found " + describe(b));
+      error(
+          bPath,
+          "must be a mapping like { initial: 1s, multiplier: 2, max: 30s, jitter: 0 }, found "
+              + describe(b));
       return null;
     }
     unknownFields(b, bPath, Set.of("initial", "multiplier", "max", "jitter"));
@@ -415,7 +489,10 @@ public final class WorkflowValidator {
       return inherited;
     }
     if (!p.isTextual() || !POOL.matcher(p.textValue()).matches()) {
-      error(at(aPath, "pool"), "must be a pool name of letters, digits, '.', '_' or '-' (up to 100), found " + describe(p));
+      error(
+          at(aPath, "pool"),
+          "must be a pool name of letters, digits, '.', '_' or '-' (up to 100), found "
+              + describe(p));
       return inherited;
     }
     return p.textValue();
@@ -425,12 +502,19 @@ public final class WorkflowValidator {
 
   private Action action(JsonNode a, String path, StepPlace place) {
     if (!a.isObject()) {
-      error(path, "must be a mapping with a kind, like { kind: shell, command: \"make\" }, found " + describe(a));
+      error(
+          path,
+          "must be a mapping with a kind, like { kind: shell, command: \"make\" }, found "
+              + describe(a));
       return null;
     }
     JsonNode k = a.get("kind");
     if (k == null || !k.isTextual()) {
-      error(at(path, "kind"), k == null ? "is required (shell, http, noop, sleep or a plug-in kind)" : "must be a string, found " + describe(k));
+      error(
+          at(path, "kind"),
+          k == null
+              ? "is required (shell, http, noop, sleep or a plug-in kind)"
+              : "must be a string, found " + describe(k));
       return null;
     }
     String kind = k.textValue();
@@ -448,9 +532,13 @@ public final class WorkflowValidator {
     JsonNode c = a.get("command");
     String command = null;
     if (c == null || !c.isTextual() || c.textValue().isBlank()) {
-      error(at(path, "command"), c == null ? "is required" : "must be a non-empty string, found " + describe(c));
+      error(
+          at(path, "command"),
+          c == null ? "is required" : "must be a non-empty string, found " + describe(c));
     } else if (Template.hasTemplate(c.textValue())) {
-      error(at(path, "command"), "must not contain ${{ }} templates: pass values through env or args (they reach the command as $NAME or $1, never as shell syntax)");
+      error(
+          at(path, "command"),
+          "must not contain ${{ }} templates: pass values through env or args (they reach the command as $NAME or $1, never as shell syntax)");
     } else {
       command = c.textValue();
     }
@@ -480,7 +568,12 @@ public final class WorkflowValidator {
     JsonNode m = a.get("method");
     if (m != null) {
       if (!m.isTextual() || !HTTP_METHODS.contains(m.textValue().toUpperCase(Locale.ROOT))) {
-        error(at(path, "method"), "must be one of " + String.join(", ", HTTP_METHODS.stream().sorted().toList()) + ", found " + describe(m));
+        error(
+            at(path, "method"),
+            "must be one of "
+                + String.join(", ", HTTP_METHODS.stream().sorted().toList())
+                + ", found "
+                + describe(m));
       } else {
         method = m.textValue().toUpperCase(Locale.ROOT);
       }
@@ -516,7 +609,9 @@ public final class WorkflowValidator {
         statusCode(e, ePath, expect);
       }
     }
-    return url == null || headers == null ? null : new Action.Http(method, url, headers, body, expect);
+    return url == null || headers == null
+        ? null
+        : new Action.Http(method, url, headers, body, expect);
   }
 
   private void statusCode(JsonNode n, String path, List<Integer> out) {
@@ -545,20 +640,31 @@ public final class WorkflowValidator {
   private Action plugin(JsonNode a, String path, String kind) {
     Optional<String> close = Suggestions.closest(kind, KINDS);
     if (close.isPresent() && !close.get().equals(kind)) {
-      error(at(path, "kind"), "unknown action kind \"" + kind + "\" (did you mean '" + close.get() + "'?)");
+      error(
+          at(path, "kind"),
+          "unknown action kind \"" + kind + "\" (did you mean '" + close.get() + "'?)");
       return null;
     }
     if (!KIND.matcher(kind).matches()) {
-      error(at(path, "kind"), "must be shell, http, noop, sleep or a plug-in kind of lowercase letters, digits, '.', '_' or '-', found \"" + kind + "\"");
+      error(
+          at(path, "kind"),
+          "must be shell, http, noop, sleep or a plug-in kind of lowercase letters, digits, '.', '_' or '-', found \""
+              + kind
+              + "\"");
       return null;
     }
-    warning(at(path, "kind"), "\"" + kind + "\" is not a built-in kind; only agents with a plug-in for it can run this step");
+    warning(
+        at(path, "kind"),
+        "\""
+            + kind
+            + "\" is not a built-in kind; only agents with a plug-in for it can run this step");
     return new Action.Plugin(kind, a);
   }
 
   // ---- values --------------------------------------------------------------------------------
 
-  private Duration duration(JsonNode node, String path, String field, Duration dflt, boolean zeroAllowed) {
+  private Duration duration(
+      JsonNode node, String path, String field, Duration dflt, boolean zeroAllowed) {
     JsonNode d = node.get(field);
     if (d == null || d.isNull()) {
       return dflt;
@@ -571,7 +677,10 @@ public final class WorkflowValidator {
       parsed = Durations.parse(d.textValue());
     }
     if (parsed.isEmpty()) {
-      error(dPath, (d.isTextual() ? "\"" + d.textValue() + "\"" : describe(d)) + " is not a duration (use milliseconds, or a string like 500ms, 10s, 5m, 1h)");
+      error(
+          dPath,
+          (d.isTextual() ? "\"" + d.textValue() + "\"" : describe(d))
+              + " is not a duration (use milliseconds, or a string like 500ms, 10s, 5m, 1h)");
       return null;
     }
     if (!zeroAllowed && parsed.get().isZero()) {
@@ -585,13 +694,16 @@ public final class WorkflowValidator {
     return parsed.get();
   }
 
-  private Double number(JsonNode node, String path, String field, double dflt, double min, double max) {
+  private Double number(
+      JsonNode node, String path, String field, double dflt, double min, double max) {
     JsonNode n = node.get(field);
     if (n == null || n.isNull()) {
       return dflt;
     }
     if (!n.isNumber() || n.doubleValue() < min || n.doubleValue() > max) {
-      error(at(path, field), "must be a number from " + fmt(min) + " to " + fmt(max) + ", found " + describe(n));
+      error(
+          at(path, field),
+          "must be a number from " + fmt(min) + " to " + fmt(max) + ", found " + describe(n));
       return null;
     }
     return n.doubleValue();
@@ -609,7 +721,8 @@ public final class WorkflowValidator {
     return n.asText();
   }
 
-  private Map<String, String> stringMap(JsonNode n, String path, StepPlace place, boolean envNames) {
+  private Map<String, String> stringMap(
+      JsonNode n, String path, StepPlace place, boolean envNames) {
     Map<String, String> out = new LinkedHashMap<>();
     if (n == null || n.isNull()) {
       return out;
@@ -662,14 +775,20 @@ public final class WorkflowValidator {
     while (names.hasNext()) {
       String field = names.next();
       if (!allowed.contains(field)) {
-        error(at(path, field), "unknown field" + Suggestions.didYouMean(field, allowed) + "; expected one of " + String.join(", ", allowed.stream().sorted().toList()));
+        error(
+            at(path, field),
+            "unknown field"
+                + Suggestions.didYouMean(field, allowed)
+                + "; expected one of "
+                + String.join(", ", allowed.stream().sorted().toList()));
       }
     }
   }
 
   // ---- references between steps ---------------------------------------------------------------
 
-  private void collectReferences(String path, String expression, StepPlace from, boolean condition) {
+  private void collectReferences(
+      String path, String expression, StepPlace from, boolean condition) {
     for (String name : StepReferences.of(expression).names()) {
       references.add(new Reference(path, name, from, condition));
     }
@@ -679,9 +798,18 @@ public final class WorkflowValidator {
     for (Reference r : references) {
       StepPlace target = places.get(r.name());
       if (target == null) {
-        error(r.path(), "refers to step \"" + r.name() + "\", which does not exist" + Suggestions.didYouMean(r.name(), places.keySet()));
+        error(
+            r.path(),
+            "refers to step \""
+                + r.name()
+                + "\", which does not exist"
+                + Suggestions.didYouMean(r.name(), places.keySet()));
       } else if (!endsBefore(target, r.from())) {
-        warning(r.path(), "refers to step \"" + r.name() + "\", which may not have ended when this is evaluated (only steps earlier in a sequential group are sure to have ended); evaluating it then fails the step");
+        warning(
+            r.path(),
+            "refers to step \""
+                + r.name()
+                + "\", which may not have ended when this is evaluated (only steps earlier in a sequential group are sure to have ended); evaluating it then fails the step");
       }
     }
   }
@@ -729,7 +857,9 @@ public final class WorkflowValidator {
       return "nothing";
     }
     if (n.isTextual()) {
-      return "the string \"" + (n.textValue().length() > 60 ? n.textValue().substring(0, 60) + "..." : n.textValue()) + "\"";
+      return "the string \""
+          + (n.textValue().length() > 60 ? n.textValue().substring(0, 60) + "..." : n.textValue())
+          + "\"";
     }
     if (n.isBoolean()) {
       return "the boolean " + n.booleanValue();

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Objects;
 
 /**
- * One record of the events topic, keyed by run id (DESIGN.md section 3). Fields a type does not
- * use are left out of the JSON. {@code result} is a step's result on {@code step:complete} and the
+ * One record of the events topic, keyed by run id (DESIGN.md section 3). Fields a type does not use
+ * are left out of the JSON. {@code result} is a step's result on {@code step:complete} and the
  * WorkflowResult on {@code workflow:complete}; {@code delay} is the wait before a retry in ms.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -11,8 +11,10 @@ import java.util.regex.Pattern;
  * over the map, say), so that all ended steps must be offered to it.
  */
 public record StepReferences(Set<String> names, boolean wholeMap) {
-  private static final Pattern QUOTED = Pattern.compile("(?<![\\w.])steps\\s*\\[\\s*(['\"])((?:\\\\.|(?!\\1).)*)\\1\\s*\\]");
-  private static final Pattern DOTTED = Pattern.compile("(?<![\\w.])steps\\s*\\.\\s*([A-Za-z_][A-Za-z0-9_]*)");
+  private static final Pattern QUOTED =
+      Pattern.compile("(?<![\\w.])steps\\s*\\[\\s*(['\"])((?:\\\\.|(?!\\1).)*)\\1\\s*\\]");
+  private static final Pattern DOTTED =
+      Pattern.compile("(?<![\\w.])steps\\s*\\.\\s*([A-Za-z_][A-Za-z0-9_]*)");
   private static final Pattern ANY = Pattern.compile("(?<![\\w.])steps\\b");
 
   public StepReferences {

@@ -16,6 +16,7 @@ public final class Template {
 
   private final String source;
   private final List<Object> parts; // String literals and Expressions
+
   private Template(String source, List<Object> parts) {
     this.source = source;
     this.parts = parts;
@@ -47,7 +48,8 @@ public final class Template {
       }
       int close = text.indexOf(CLOSE, open + OPEN.length());
       if (close < 0) {
-        throw new InvalidExpressionException("`${{` at character " + (open + 1) + " is not closed by `}}`");
+        throw new InvalidExpressionException(
+            "`${{` at character " + (open + 1) + " is not closed by `}}`");
       }
       String expr = text.substring(open + OPEN.length(), close).trim();
       try {
@@ -94,7 +96,8 @@ public final class Template {
     if (value.isTextual()) {
       return value.textValue();
     }
-    if (value.isDouble() && value.doubleValue() == Math.rint(value.doubleValue())
+    if (value.isDouble()
+        && value.doubleValue() == Math.rint(value.doubleValue())
         && !Double.isInfinite(value.doubleValue())
         && Math.abs(value.doubleValue()) < 1e15) {
       return Long.toString((long) value.doubleValue());

@@ -29,7 +29,10 @@ public sealed interface StepReport {
   record Started(String runId, String dispatchId, int attempt, String agent, long at)
       implements StepReport {}
 
-  /** Attempt {@code attempt} failed ({@code timedOut} or not); the next starts after {@code delayMs}. */
+  /**
+   * Attempt {@code attempt} failed ({@code timedOut} or not); the next starts after {@code
+   * delayMs}.
+   */
   record Retrying(
       String runId,
       String dispatchId,
@@ -54,7 +57,8 @@ public sealed interface StepReport {
       implements StepReport {}
 
   /** The agent is stopping and hands the dispatch back unfinished, to be dispatched again. */
-  record Returned(String runId, String dispatchId, int attempt, String agent, long at, String reason)
+  record Returned(
+      String runId, String dispatchId, int attempt, String agent, long at, String reason)
       implements StepReport {}
 
   /** The agent would not run the dispatch (bad signature, kind not allowed...). */

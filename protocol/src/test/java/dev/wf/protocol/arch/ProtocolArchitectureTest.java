@@ -17,7 +17,8 @@ class ProtocolArchitectureTest {
           .resideInAPackage("dev.wf.protocol..")
           .should()
           .dependOnClassesThat()
-          .resideInAnyPackage("dev.wf.coordinator..", "dev.wf.agent..", "dev.wf.cli..", "dev.wf.broker..")
+          .resideInAnyPackage(
+              "dev.wf.coordinator..", "dev.wf.agent..", "dev.wf.cli..", "dev.wf.broker..")
           .because("protocol is the shared contract, not an application");
 
   @ArchTest
