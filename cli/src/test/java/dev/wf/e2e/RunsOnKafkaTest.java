@@ -135,6 +135,32 @@ class RunsOnKafkaTest {
   }
 
   @Test
+  void shouldNeverRunMoreActionsAtOnceThanTheAgentAllows() throws Exception {
+    stack.agent("narrow", c -> c.withMaxConcurrent(2), "narrow");
+    Path log = stack.dir().resolve("overlap.log");
+    StringBuilder yaml =
+        new StringBuilder(
+            "name: Wide On Narrow\ntype: parallel\nagent: { pool: narrow }\nsteps:\n");
+    for (int i = 0; i < 6; i++) {
+      yaml.append("  - name: S")
+          .append(i)
+          .append(
+              "\n    action: { kind: shell, command: 'echo + >> \"$1\"; sleep 0.4; echo - >> \"$1\"', args: [\"")
+          .append(log)
+          .append("\"] }\n");
+    }
+    WorkflowResult r = stack.awaitResult(stack.submitYaml(yaml.toString()), Duration.ofSeconds(60));
+    assertThat(r.success()).isTrue();
+    int running = 0;
+    int most = 0;
+    for (String line : Files.readAllLines(log)) {
+      running += line.equals("+") ? 1 : -1;
+      most = Math.max(most, running);
+    }
+    assertThat(most).as("actions at once on an agent of max 2").isEqualTo(2);
+  }
+
+  @Test
   void shouldRetryAFlakyActionToSuccess() throws Exception {
     Path counter = stack.dir().resolve("flaky-count");
     String runId =
