@@ -196,7 +196,8 @@ final class CoordinatorCommand implements Callable<Integer> {
               httpToken,
               () -> coordinator.streams().state(),
               new RunQueries(coordinator.streams(), config),
-              coordinator.agents());
+              coordinator.agents(),
+              () -> coordinator.meters().scrape());
       http.start();
     }
     QueryServer api = http;

@@ -29,11 +29,15 @@ import org.junit.jupiter.api.Test;
 class ProcessesTest {
   static TestStack stack;
   static Child coordinator;
+  static int httpPort;
   final List<Child> agents = new ArrayList<>();
 
   @BeforeAll
   static void startCoordinator() throws Exception {
     stack = new TestStack(false);
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      httpPort = socket.getLocalPort();
+    }
     coordinator =
         Child.start(
             stack.dir().resolve("logs/coordinator.log"),
@@ -45,7 +49,11 @@ class ProcessesTest {
             "--state-dir",
             stack.dir().resolve("coordinator").toString(),
             "--http-port",
-            "0",
+            Integer.toString(httpPort),
+            "--http-host",
+            "localhost",
+            "--http-token",
+            "s3cret",
             "--partitions",
             "2",
             "--agent-timeout",
@@ -251,6 +259,69 @@ class ProcessesTest {
     RunsOnKafkaTest.assertGone(List.of(pid));
     assertThat(took).as("cancel to result").isLessThan(5_000);
     System.out.printf("wf cancel -> run cancelled and action killed in %d ms%n", took);
+  }
+
+  @Test
+  void shouldAnswerQueriesAboutARunAndItsAgentsOverHttp() throws Exception {
+    agent("api-agent", "api");
+    String runId =
+        stack.submitYaml(
+            """
+            name: Queried
+            type: sequential
+            steps:
+              - { name: First, agent: { pool: api }, action: { kind: noop } }
+              - { name: Slow, agent: { pool: api }, action: { kind: shell, command: 'sleep 3' } }
+            """);
+    stack.awaitEvent(
+        runId,
+        e -> e.type() == EventType.STEP_START && "Slow".equals(e.step()),
+        Duration.ofSeconds(30));
+    var http =
+        java.net.http.HttpClient.newBuilder()
+            .followRedirects(java.net.http.HttpClient.Redirect.NORMAL)
+            .build();
+    java.util.function.Function<String, java.net.http.HttpResponse<String>> get =
+        path -> {
+          try {
+            return http.send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://localhost:" + httpPort + path))
+                    .header("Authorization", "Bearer s3cret")
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+        };
+    var running = dev.wf.protocol.Json.MAPPER.readTree(get.apply("/runs/" + runId).body());
+    assertThat(running.get("status").asText()).isEqualTo("running");
+    assertThat(running.get("steps").findValuesAsText("name")).contains("First", "Slow");
+    assertThat(running.toString())
+        .contains("\"status\":\"success\"")
+        .containsPattern("\"status\":\"(running|waiting)\"");
+    assertThat(get.apply("/agents").body()).contains("api-agent");
+    WorkflowResult r = stack.awaitResult(runId, Duration.ofSeconds(30));
+    assertThat(r.success()).isTrue();
+    var ended = dev.wf.protocol.Json.MAPPER.readTree(get.apply("/runs/" + runId).body());
+    assertThat(ended.get("status").asText()).isEqualTo("success");
+    assertThat(get.apply("/metrics").body())
+        .contains("wf_events_total{type=\"step:start\"}")
+        .contains("wf_dispatches_total{pool=\"api\"}");
+    var anonymous =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://localhost:" + httpPort + "/runs/" + runId))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    var health =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://localhost:" + httpPort + "/health"))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(health.statusCode()).isEqualTo(200);
   }
 
   private static List<Path> list(Path dir) throws Exception {

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The coordinator's HTTP API: {@code GET /health}, {@code GET /runs/{id}} (the run so far, as a
  * WorkflowResult with its steps in flight; another instance's runs are redirected to it) and {@code
- * GET /agents}. When a token is set, every request but {@code /health} must carry {@code
- * Authorization: Bearer TOKEN}.
+ * GET /agents} and {@code GET /metrics} (Prometheus). When a token is set, every request but {@code
+ * /health} must carry {@code Authorization: Bearer TOKEN}.
  */
 public final class QueryServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("wf.coordinator");
@@ -38,7 +38,8 @@ public final class QueryServer implements AutoCloseable {
       String token,
       Supplier<KafkaStreams.State> state,
       RunQueries runs,
-      AgentRegistry agents)
+      AgentRegistry agents,
+      Supplier<String> metrics)
       throws IOException {
     this.self = self;
     this.server = HttpServer.create(new InetSocketAddress(port), 0);
@@ -70,6 +71,14 @@ public final class QueryServer implements AutoCloseable {
               boolean ready =
                   s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING;
               send(ex, ready ? 200 : 503, Map.of("state", s.name()));
+            } else if (path.equals("/metrics")) {
+              byte[] b = metrics.get().getBytes(StandardCharsets.UTF_8);
+              ex.getResponseHeaders()
+                  .add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+              ex.sendResponseHeaders(200, b.length);
+              try (OutputStream out = ex.getResponseBody()) {
+                out.write(b);
+              }
             } else if (path.equals("/agents")) {
               send(ex, 200, agents.live().stream().map(a -> a.heartbeat()).toList());
             } else if (path.startsWith("/runs/")) {
@@ -77,7 +86,10 @@ public final class QueryServer implements AutoCloseable {
                   URLDecoder.decode(path.substring("/runs/".length()), StandardCharsets.UTF_8);
               run(ex, runId, runs);
             } else {
-              send(ex, 404, Map.of("error", "no such endpoint; try /health, /runs/{id}, /agents"));
+              send(
+                  ex,
+                  404,
+                  Map.of("error", "no such endpoint; try /health, /runs/{id}, /agents, /metrics"));
             }
           } catch (RuntimeException e) {
             LOG.warn("HTTP {} failed: {}", ex.getRequestURI(), e.toString());

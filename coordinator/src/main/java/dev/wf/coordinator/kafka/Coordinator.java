@@ -1,6 +1,12 @@
 package dev.wf.coordinator.kafka;
 
 import dev.wf.protocol.Topics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +36,9 @@ public final class Coordinator implements AutoCloseable {
   private final CoordinatorConfig config;
   private final TopicAdmin admin;
   private final AgentRegistry registry;
+  private final PrometheusMeterRegistry meters =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final KafkaStreamsMetrics streamsMetrics;
   private final KafkaStreams streams;
   private final CountDownLatch running = new CountDownLatch(1);
   private volatile Throwable fatal;
@@ -45,12 +54,19 @@ public final class Coordinator implements AutoCloseable {
             config.clientProperties(),
             config.agentTimeout(),
             System::currentTimeMillis);
+    CoordinatorMetrics metrics = new CoordinatorMetrics(meters);
+    new JvmMemoryMetrics().bindTo(meters);
+    new JvmGcMetrics().bindTo(meters);
+    new ProcessorMetrics().bindTo(meters);
     Topology topology =
         topology(
             config,
             new PoolTopics(admin, config.topics(), config.partitions(), config.replication()),
-            registry);
+            registry,
+            metrics);
     this.streams = new KafkaStreams(topology, streamsProperties(config));
+    this.streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(meters);
     streams.setStateListener(
         (now, before) -> {
           if (now == KafkaStreams.State.RUNNING) {
@@ -89,6 +105,11 @@ public final class Coordinator implements AutoCloseable {
     return fatal;
   }
 
+  /** The coordinator's metrics, in Prometheus' text format on {@code /metrics}. */
+  public PrometheusMeterRegistry meters() {
+    return meters;
+  }
+
   public AgentRegistry agents() {
     return registry;
   }
@@ -117,13 +138,17 @@ public final class Coordinator implements AutoCloseable {
     return t.prefix() + "coordinator-runs";
   }
 
-  static Topology topology(CoordinatorConfig config, PoolTopics pools, AgentRegistry registry) {
+  static Topology topology(
+      CoordinatorConfig config,
+      PoolTopics pools,
+      AgentRegistry registry,
+      CoordinatorMetrics metrics) {
     Topics t = config.topics();
     TopicNameExtractor<String, byte[]> byHeader = (k, v, ctx) -> Routes.topicOf(ctx.headers());
     Topology topology = new Topology();
     topology.addSource("intake", new StringDeserializer(), new ByteArrayDeserializer(), t.intake());
     topology.addProcessor(
-        "triage", () -> new IntakeTriage(t, config.maxDefinitionBytes()), "intake");
+        "triage", () -> new IntakeTriage(t, config.maxDefinitionBytes(), metrics), "intake");
     topology.addSink(
         IntakeTriage.TO_RUNS,
         runsTopic(t),
@@ -139,7 +164,8 @@ public final class Coordinator implements AutoCloseable {
         new ByteArrayDeserializer(),
         runsTopic(t),
         t.stepEvents());
-    topology.addProcessor("runs", () -> new RunProcessor(config, pools, registry), "runs-in");
+    topology.addProcessor(
+        "runs", () -> new RunProcessor(config, pools, registry, metrics), "runs-in");
     topology.addSink(
         RunProcessor.TO_OUT, byHeader, new StringSerializer(), new ByteArraySerializer(), "runs");
     Map<String, String> largeLog = Map.of("max.message.bytes", TopicAdmin.LARGE);
@@ -192,6 +218,7 @@ public final class Coordinator implements AutoCloseable {
   @Override
   public void close() {
     streams.close(Duration.ofSeconds(30));
+    streamsMetrics.close();
     registry.close();
     admin.close();
   }

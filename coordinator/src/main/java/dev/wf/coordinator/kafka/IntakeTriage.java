@@ -23,9 +23,11 @@ final class IntakeTriage implements Processor<String, byte[], String, byte[]> {
 
   private final Topics topics;
   private final int maxBytes;
+  private final CoordinatorMetrics metrics;
   private ProcessorContext<String, byte[]> context;
 
-  IntakeTriage(Topics topics, int maxBytes) {
+  IntakeTriage(Topics topics, int maxBytes, CoordinatorMetrics metrics) {
+    this.metrics = metrics;
     this.topics = topics;
     this.maxBytes = maxBytes;
   }

@@ -57,6 +57,7 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
   private final RunMachine machine;
   private final PoolTopics pools;
   private final AgentRegistry registry;
+  private final CoordinatorMetrics metrics;
   private KeyValueStore<String, byte[]> agentAttempts;
   private ProcessorContext<String, byte[]> context;
   private KeyValueStore<String, byte[]> runs;
@@ -74,7 +75,12 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
         }
       };
 
-  RunProcessor(CoordinatorConfig config, PoolTopics pools, AgentRegistry registry) {
+  RunProcessor(
+      CoordinatorConfig config,
+      PoolTopics pools,
+      AgentRegistry registry,
+      CoordinatorMetrics metrics) {
+    this.metrics = metrics;
     this.registry = registry;
     this.config = config;
     this.topics = config.topics();
@@ -130,6 +136,7 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
         LOG.info("cancel for unknown run {} ignored", runId);
         emitRaw(
             runId,
+            EventType.WORKFLOW_REJECTED,
             Routes.event(
                 EventType.WORKFLOW_REJECTED, runId, "cancel for a run that does not exist", now()));
         return;
@@ -143,6 +150,7 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
       LOG.info("run {} submitted again: duplicate ignored", runId);
       emitRaw(
           runId,
+          EventType.WORKFLOW_DUPLICATE,
           Routes.event(
               EventType.WORKFLOW_DUPLICATE,
               runId,
@@ -240,7 +248,7 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
               null,
               null,
               refused.reason());
-      emitRaw(refused.runId(), Json.write(e));
+      emitRaw(refused.runId(), EventType.DISPATCH_REFUSED, Json.write(e));
       return;
     }
     if (plan == null) {
@@ -300,6 +308,7 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
     } catch (RuntimeException e) {
       // A bug in the machine must not stop every other run: nothing of this input is stored.
       LOG.error("run {}: internal error applying {}: {}", runId, input, e.toString(), e);
+      metrics.internalError();
       return;
     }
     view.flush();
@@ -329,7 +338,9 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
           .ifPresent(
               sig -> r.headers().add(Signatures.HEADER, sig.getBytes(StandardCharsets.UTF_8)));
       context.forward(r, TO_OUT);
+      metrics.dispatch(d.dispatch().pool());
     } else if (c instanceof Command.Emit e) {
+      metrics.event(e.event().type());
       context.forward(Routes.to(topics.events(), runId, Json.write(e.event()), now), TO_OUT);
     } else if (c instanceof Command.CancelAttempt ca) {
       if (ca.agent() != null) {
@@ -345,6 +356,7 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
       WorkflowResult r = p.result();
       context.forward(Routes.to(topics.results(), runId, Json.write(r), now), TO_OUT);
       plans.remove(runId);
+      metrics.runEnded(r);
       LOG.info(
           "run {} ended {} in {} ms ({} steps, {} errors)",
           runId,
@@ -355,17 +367,19 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
     }
   }
 
-  private void emitRaw(String runId, byte[] event) {
+  private void emitRaw(String runId, EventType type, byte[] event) {
+    metrics.event(type);
     context.forward(Routes.to(topics.events(), runId, event, now()), TO_OUT);
   }
 
   private void reject(Record<String, byte[]> record, String runId, String reason, String source) {
     LOG.warn("run {} rejected: {}", runId, reason);
-    emitRaw(runId, Routes.rejected(runId, reason, now()));
+    emitRaw(runId, EventType.WORKFLOW_REJECTED, Routes.rejected(runId, reason, now()));
     deadLetter(record, reason, source);
   }
 
   private void deadLetter(Record<String, byte[]> record, String reason, String source) {
+    metrics.deadLetter();
     context.forward(
         Routes.deadLetter(topics.deadLetter(), record.key(), record.value(), reason, source, now()),
         TO_OUT);
