@@ -18,7 +18,15 @@ final class Child implements AutoCloseable {
   }
 
   static Child start(Path log, String... args) throws IOException {
+    return startIn(null, log, args);
+  }
+
+  /** Starts the command inside network namespace {@code netns} (null: this host's network). */
+  static Child startIn(String netns, Path log, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
+    if (netns != null) {
+      cmd.addAll(List.of("ip", "netns", "exec", netns));
+    }
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx256m");
     cmd.add("-XX:+UseSerialGC");

@@ -1,0 +1,67 @@
+package dev.wf.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.wf.broker.EmbeddedBroker;
+import dev.wf.protocol.Topics;
+import dev.wf.protocol.definition.DefinitionReader;
+import dev.wf.protocol.result.StepResult;
+import dev.wf.protocol.result.WorkflowResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The microservices release with its builds and deploys on agents of their pools, each agent on a
+ * network host of its own (a network namespace) that reaches the broker only over its link. Where
+ * the machine allows no namespaces, the same agents run on loopback.
+ */
+class SeparateHostsTest {
+  @Test
+  void shouldRunTheReleaseWithEachPoolOnItsOwnHost() throws Exception {
+    Path dir = Files.createTempDirectory("wf-hosts-");
+    boolean namespaces = NetworkHosts.available();
+    List<Child> children = new ArrayList<>();
+    try (NetworkHosts hosts = new NetworkHosts()) {
+      String buildHost = namespaces ? hosts.host(1) : null;
+      String deployHost = namespaces ? hosts.host(2) : null;
+      String address = namespaces ? NetworkHosts.hubAddress() : "localhost";
+      EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("broker"), 0, address);
+      try (TestStack client = TestStack.clientOnly(broker.bootstrap(), new Topics("hosts."))) {
+        children.add(Child.start(dir.resolve("coordinator.log"), "coordinator", "--bootstrap", broker.bootstrap(), "--topic-prefix", "hosts.", "--state-dir", dir.resolve("state").toString(), "--http-port", "0"));
+        children.add(agent(buildHost, dir, broker.bootstrap(), "build-host", "build", "default"));
+        children.add(agent(deployHost, dir, broker.bootstrap(), "deploy-host", "deploy"));
+        JsonNode def = DefinitionReader.read(ExamplesOnKafkaTest.example("microservices-release.yaml")).tree();
+        String runId = client.submit(def, Map.of());
+        WorkflowResult r = client.awaitResult(runId, Duration.ofSeconds(120));
+        SeedShape.assertAllSucceeded(def, r);
+        for (StepResult s : r.steps()) {
+          if (s.name().matches("Build (API|Worker|Scheduler) Service")) {
+            assertThat(s.agent()).as(s.name()).isEqualTo("build-host");
+          } else if (s.name().matches("Deploy (API|Worker|Scheduler) Service")) {
+            assertThat(s.agent()).as(s.name()).isEqualTo("deploy-host");
+          }
+        }
+        System.out.printf("separate hosts (%s): release succeeded in %d ms%n", namespaces ? "network namespaces" : "loopback", r.duration());
+      } finally {
+        children.forEach(Child::close);
+        broker.close();
+      }
+    }
+  }
+
+  private static Child agent(String netns, Path dir, String bootstrap, String id, String... pools) throws Exception {
+    Path work = Files.createDirectories(dir.resolve("work-" + id));
+    List<String> args = new ArrayList<>(List.of("agent", "--bootstrap", bootstrap, "--topic-prefix", "hosts.", "--id", id, "--workdir", work.toString()));
+    for (String p : pools) {
+      args.add("--pool");
+      args.add(p);
+    }
+    return Child.startIn(netns, dir.resolve(id + ".log"), args.toArray(String[]::new));
+  }
+}
