@@ -117,6 +117,14 @@ final class CoordinatorCommand implements Callable<Integer> {
   String cancelGrace;
 
   @Option(
+      names = "--retention",
+      paramLabel = "DURATION",
+      defaultValue = "${env:WF_RETENTION:-7d}",
+      description =
+          "How long an ended run's state is kept for queries and duplicate checks (env WF_RETENTION, default ${DEFAULT-VALUE}).")
+  String retention;
+
+  @Option(
       names = "--max-definition-bytes",
       defaultValue = "${env:WF_MAX_DEFINITION_BYTES:-1048576}",
       description =
@@ -182,7 +190,8 @@ final class CoordinatorCommand implements Callable<Integer> {
             .withCommitInterval(commitInterval)
             .withMachine(machine, duration("--agent-timeout", agentTimeout))
             .withLimits(maxBytes, new WorkflowValidator.Limits(maxSteps, maxDepth), standbys)
-            .withSignatures(signatures(signingKeys));
+            .withSignatures(signatures(signingKeys))
+            .withRetention(duration("--retention", retention));
     if (httpPort > 0) {
       config = config.withApplicationServer(host + ":" + httpPort);
     }

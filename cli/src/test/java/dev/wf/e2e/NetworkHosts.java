@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Separate network hosts on one machine: a network namespace per host, joined to this one by a
- * veth pair on its own subnet ({@code 10.231.N.0/24}; this side is {@code .1}, the host {@code .2}).
+ * Separate network hosts on one machine: a network namespace per host, joined to this one by a veth
+ * pair on its own subnet ({@code 10.231.N.0/24}; this side is {@code .1}, the host {@code .2}).
  * Needs root and iproute2; {@link #available()} says whether this machine allows it.
  */
 final class NetworkHosts implements AutoCloseable {
@@ -43,7 +43,8 @@ final class NetworkHosts implements AutoCloseable {
     must("ip", "netns", "exec", ns, "ip", "addr", "add", net + ".2/24", "dev", inner);
     must("ip", "netns", "exec", ns, "ip", "link", "set", inner, "up");
     must("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up");
-    // every address of this side is a local address here: reachable from any host without forwarding
+    // every address of this side is a local address here: reachable from any host without
+    // forwarding
     must("ip", "netns", "exec", ns, "ip", "route", "add", "default", "via", net + ".1");
     return ns;
   }
@@ -60,7 +61,11 @@ final class NetworkHosts implements AutoCloseable {
   }
 
   private static int run(String... cmd) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     if (!p.waitFor(10, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       return -1;

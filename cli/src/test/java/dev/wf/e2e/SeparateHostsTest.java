@@ -33,10 +33,22 @@ class SeparateHostsTest {
       String address = namespaces ? NetworkHosts.hubAddress() : "localhost";
       EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("broker"), 0, address);
       try (TestStack client = TestStack.clientOnly(broker.bootstrap(), new Topics("hosts."))) {
-        children.add(Child.start(dir.resolve("coordinator.log"), "coordinator", "--bootstrap", broker.bootstrap(), "--topic-prefix", "hosts.", "--state-dir", dir.resolve("state").toString(), "--http-port", "0"));
+        children.add(
+            Child.start(
+                dir.resolve("coordinator.log"),
+                "coordinator",
+                "--bootstrap",
+                broker.bootstrap(),
+                "--topic-prefix",
+                "hosts.",
+                "--state-dir",
+                dir.resolve("state").toString(),
+                "--http-port",
+                "0"));
         children.add(agent(buildHost, dir, broker.bootstrap(), "build-host", "build", "default"));
         children.add(agent(deployHost, dir, broker.bootstrap(), "deploy-host", "deploy"));
-        JsonNode def = DefinitionReader.read(ExamplesOnKafkaTest.example("microservices-release.yaml")).tree();
+        JsonNode def =
+            DefinitionReader.read(ExamplesOnKafkaTest.example("microservices-release.yaml")).tree();
         String runId = client.submit(def, Map.of());
         WorkflowResult r = client.awaitResult(runId, Duration.ofSeconds(120));
         SeedShape.assertAllSucceeded(def, r);
@@ -47,7 +59,9 @@ class SeparateHostsTest {
             assertThat(s.agent()).as(s.name()).isEqualTo("deploy-host");
           }
         }
-        System.out.printf("separate hosts (%s): release succeeded in %d ms%n", namespaces ? "network namespaces" : "loopback", r.duration());
+        System.out.printf(
+            "separate hosts (%s): release succeeded in %d ms%n",
+            namespaces ? "network namespaces" : "loopback", r.duration());
       } finally {
         children.forEach(Child::close);
         broker.close();
@@ -55,9 +69,21 @@ class SeparateHostsTest {
     }
   }
 
-  private static Child agent(String netns, Path dir, String bootstrap, String id, String... pools) throws Exception {
+  private static Child agent(String netns, Path dir, String bootstrap, String id, String... pools)
+      throws Exception {
     Path work = Files.createDirectories(dir.resolve("work-" + id));
-    List<String> args = new ArrayList<>(List.of("agent", "--bootstrap", bootstrap, "--topic-prefix", "hosts.", "--id", id, "--workdir", work.toString()));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "agent",
+                "--bootstrap",
+                bootstrap,
+                "--topic-prefix",
+                "hosts.",
+                "--id",
+                id,
+                "--workdir",
+                work.toString()));
     for (String p : pools) {
       args.add("--pool");
       args.add(p);

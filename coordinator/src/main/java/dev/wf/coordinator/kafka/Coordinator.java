@@ -61,7 +61,8 @@ public final class Coordinator implements AutoCloseable {
     Topology topology =
         topology(
             config,
-            new PoolTopics(admin, config.topics(), config.partitions(), config.replication()),
+            new PoolTopics(admin, config.topics(), config.partitions(), config.replication())
+                ::ensure,
             registry,
             metrics);
     this.streams = new KafkaStreams(topology, streamsProperties(config));
@@ -140,7 +141,7 @@ public final class Coordinator implements AutoCloseable {
 
   static Topology topology(
       CoordinatorConfig config,
-      PoolTopics pools,
+      java.util.function.Consumer<java.util.Collection<String>> pools,
       AgentRegistry registry,
       CoordinatorMetrics metrics) {
     Topics t = config.topics();

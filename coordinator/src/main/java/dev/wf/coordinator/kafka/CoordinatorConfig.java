@@ -25,6 +25,7 @@ import java.util.Objects;
  * @param clientProperties extra Kafka client properties (security: TLS, SASL...)
  * @param agentTimeout an agent silent this long is dead and its attempts are dispatched again
  * @param standbyReplicas warm copies of each task's state on other instances, for fast takeover
+ * @param retention how long an ended run's state stays in the stores (for duplicates and queries)
  */
 public record CoordinatorConfig(
     String bootstrap,
@@ -40,7 +41,8 @@ public record CoordinatorConfig(
     java.time.Duration agentTimeout,
     int standbyReplicas,
     String applicationServer,
-    dev.wf.protocol.Signatures signatures) {
+    dev.wf.protocol.Signatures signatures,
+    java.time.Duration retention) {
   public CoordinatorConfig {
     Objects.requireNonNull(bootstrap, "bootstrap");
     Objects.requireNonNull(topics, "topics");
@@ -72,7 +74,8 @@ public record CoordinatorConfig(
         java.time.Duration.ofSeconds(10),
         1,
         null,
-        dev.wf.protocol.Signatures.none());
+        dev.wf.protocol.Signatures.none(),
+        java.time.Duration.ofDays(7));
   }
 
   public CoordinatorConfig withTopics(Topics t) {
@@ -90,7 +93,8 @@ public record CoordinatorConfig(
         agentTimeout,
         standbyReplicas,
         applicationServer,
-        signatures);
+        signatures,
+        retention);
   }
 
   public CoordinatorConfig withCommitInterval(long ms) {
@@ -108,7 +112,8 @@ public record CoordinatorConfig(
         agentTimeout,
         standbyReplicas,
         applicationServer,
-        signatures);
+        signatures,
+        retention);
   }
 
   public CoordinatorConfig withClientProperties(Map<String, String> props) {
@@ -126,7 +131,8 @@ public record CoordinatorConfig(
         agentTimeout,
         standbyReplicas,
         applicationServer,
-        signatures);
+        signatures,
+        retention);
   }
 
   public CoordinatorConfig withMachine(MachineConfig m, java.time.Duration agentSilence) {
@@ -144,7 +150,8 @@ public record CoordinatorConfig(
         agentSilence,
         standbyReplicas,
         applicationServer,
-        signatures);
+        signatures,
+        retention);
   }
 
   public CoordinatorConfig withLimits(int maxBytes, WorkflowValidator.Limits l, int standbys) {
@@ -162,7 +169,8 @@ public record CoordinatorConfig(
         agentTimeout,
         standbys,
         applicationServer,
-        signatures);
+        signatures,
+        retention);
   }
 
   /** {@code host:port} where this instance's HTTP API answers, for queries of other instances. */
@@ -181,7 +189,8 @@ public record CoordinatorConfig(
         agentTimeout,
         standbyReplicas,
         hostPort,
-        signatures);
+        signatures,
+        retention);
   }
 
   /** Dispatches signed with the first of these keys (none: unsigned). */
@@ -200,7 +209,27 @@ public record CoordinatorConfig(
         agentTimeout,
         standbyReplicas,
         applicationServer,
-        s);
+        s,
+        retention);
+  }
+
+  public CoordinatorConfig withRetention(java.time.Duration keep) {
+    return new CoordinatorConfig(
+        bootstrap,
+        topics,
+        partitions,
+        replication,
+        stateDir,
+        commitIntervalMs,
+        maxDefinitionBytes,
+        limits,
+        machine,
+        clientProperties,
+        agentTimeout,
+        standbyReplicas,
+        applicationServer,
+        signatures,
+        keep);
   }
 
   public CoordinatorConfig withPartitions(int n, short rf) {
@@ -218,6 +247,7 @@ public record CoordinatorConfig(
         agentTimeout,
         standbyReplicas,
         applicationServer,
-        signatures);
+        signatures,
+        retention);
   }
 }

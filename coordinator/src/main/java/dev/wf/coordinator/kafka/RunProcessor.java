@@ -21,11 +21,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -48,6 +50,10 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
   static final String TIMERS = "timers";
   static final String TIMER_INDEX = "timer-index";
   static final String AGENT_ATTEMPTS = "agent-attempts";
+
+  /** The shell's own timer: forget an ended run once its retention has passed. */
+  static final String PURGE = "purge";
+
   static final String TO_OUT = "runs-to-out";
   private static final Logger LOG = LoggerFactory.getLogger("wf.coordinator");
   private static final int PLAN_CACHE = 1000;
@@ -55,7 +61,7 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
   private final CoordinatorConfig config;
   private final Topics topics;
   private final RunMachine machine;
-  private final PoolTopics pools;
+  private final Consumer<Collection<String>> ensurePools;
   private final AgentRegistry registry;
   private final CoordinatorMetrics metrics;
   private KeyValueStore<String, byte[]> agentAttempts;
@@ -77,7 +83,7 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
 
   RunProcessor(
       CoordinatorConfig config,
-      PoolTopics pools,
+      Consumer<Collection<String>> ensurePools,
       AgentRegistry registry,
       CoordinatorMetrics metrics) {
     this.metrics = metrics;
@@ -85,7 +91,7 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
     this.config = config;
     this.topics = config.topics();
     this.machine = new RunMachine(config.machine());
-    this.pools = pools;
+    this.ensurePools = ensurePools;
   }
 
   @Override
@@ -181,7 +187,7 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
     if (plan.root().isLeaf()) {
       poolNames.add(plan.root().leaf().pool());
     }
-    pools.ensure(poolNames);
+    ensurePools.accept(poolNames);
     definitions.put(runId, Json.write(submit.definition()));
     plans.put(runId, plan);
     LOG.info("run {} started: {} ({} steps)", runId, plan.root().name(), plan.size());
@@ -357,6 +363,7 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
       context.forward(Routes.to(topics.results(), runId, Json.write(r), now), TO_OUT);
       plans.remove(runId);
       metrics.runEnded(r);
+      setTimer(runId, PURGE, now + config.retention().toMillis());
       LOG.info(
           "run {} ended {} in {} ms ({} steps, {} errors)",
           runId,
@@ -429,11 +436,24 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
       String runId = parts[1];
       String timerId = parts[2];
       timerIndex.delete(runId + StoreRunView.SEP + timerId);
+      if (timerId.equals(PURGE)) {
+        purge(runId);
+        continue;
+      }
       Plan plan = plan(runId);
       if (plan != null) {
         apply(runId, plan, new Input.TimerFired(timerId));
       }
     }
+  }
+
+  /** Deletes what the stores hold of an ended run; its result stays on the results topic. */
+  private void purge(String runId) {
+    StoreRunView.purgeSteps(runId, steps);
+    runs.delete(runId);
+    definitions.delete(runId);
+    plans.remove(runId);
+    LOG.info("run {}: state removed after the retention of {}", runId, config.retention());
   }
 
   private long now() {
