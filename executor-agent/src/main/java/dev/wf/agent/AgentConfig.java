@@ -1,5 +1,6 @@
 package dev.wf.agent;
 
+import dev.wf.protocol.Signatures;
 import dev.wf.protocol.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -7,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Everything an executor agent needs, validated at start.
@@ -35,8 +37,8 @@ public record AgentConfig(
     Duration drainTimeout,
     Set<String> allowedKinds,
     Map<String, String> clientProperties,
-    List<java.util.regex.Pattern> allowedCommands,
-    dev.wf.protocol.Signatures signatures) {
+    List<Pattern> allowedCommands,
+    Signatures signatures) {
   public AgentConfig {
     Objects.requireNonNull(bootstrap, "bootstrap");
     Objects.requireNonNull(topics, "topics");
@@ -69,109 +71,150 @@ public record AgentConfig(
         Set.of(),
         Map.of(),
         List.of(),
-        dev.wf.protocol.Signatures.none());
+        Signatures.none());
   }
 
   public AgentConfig withTopics(Topics t) {
-    return new AgentConfig(
-        bootstrap,
-        t,
-        id,
-        pools,
-        maxConcurrent,
-        workdir,
-        heartbeat,
-        killGrace,
-        drainTimeout,
-        allowedKinds,
-        clientProperties,
-        allowedCommands,
-        signatures);
+    return toBuilder().topics(t).build();
   }
 
   public AgentConfig withMaxConcurrent(int n) {
-    return new AgentConfig(
-        bootstrap,
-        topics,
-        id,
-        pools,
-        n,
-        workdir,
-        heartbeat,
-        killGrace,
-        drainTimeout,
-        allowedKinds,
-        clientProperties,
-        allowedCommands,
-        signatures);
+    return toBuilder().maxConcurrent(n).build();
   }
 
   public AgentConfig withClientProperties(Map<String, String> p) {
-    return new AgentConfig(
-        bootstrap,
-        topics,
-        id,
-        pools,
-        maxConcurrent,
-        workdir,
-        heartbeat,
-        killGrace,
-        drainTimeout,
-        allowedKinds,
-        p,
-        allowedCommands,
-        signatures);
+    return toBuilder().clientProperties(p).build();
   }
 
   public AgentConfig withTimings(Duration hb, Duration grace, Duration drain) {
-    return new AgentConfig(
-        bootstrap,
-        topics,
-        id,
-        pools,
-        maxConcurrent,
-        workdir,
-        hb,
-        grace,
-        drain,
-        allowedKinds,
-        clientProperties,
-        allowedCommands,
-        signatures);
+    return toBuilder().heartbeat(hb).killGrace(grace).drainTimeout(drain).build();
   }
 
-  public AgentConfig withSecurity(
-      List<java.util.regex.Pattern> commands, dev.wf.protocol.Signatures sigs) {
-    return new AgentConfig(
-        bootstrap,
-        topics,
-        id,
-        pools,
-        maxConcurrent,
-        workdir,
-        heartbeat,
-        killGrace,
-        drainTimeout,
-        allowedKinds,
-        clientProperties,
-        commands,
-        sigs);
+  public AgentConfig withSecurity(List<Pattern> commands, Signatures sigs) {
+    return toBuilder().allowedCommands(commands).signatures(sigs).build();
   }
 
   public AgentConfig withAllowedKinds(Set<String> kinds) {
-    return new AgentConfig(
-        bootstrap,
-        topics,
-        id,
-        pools,
-        maxConcurrent,
-        workdir,
-        heartbeat,
-        killGrace,
-        drainTimeout,
-        kinds,
-        clientProperties,
-        allowedCommands,
-        signatures);
+    return toBuilder().allowedKinds(kinds).build();
+  }
+
+  /** A copy to change field by field. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** Changes some fields of a config; {@link #build} validates the result. */
+  public static final class Builder {
+    private String bootstrap;
+    private Topics topics;
+    private String id;
+    private List<String> pools;
+    private int maxConcurrent;
+    private Path workdir;
+    private Duration heartbeat;
+    private Duration killGrace;
+    private Duration drainTimeout;
+    private Set<String> allowedKinds;
+    private Map<String, String> clientProperties;
+    private List<Pattern> allowedCommands;
+    private Signatures signatures;
+
+    private Builder(AgentConfig c) {
+      bootstrap = c.bootstrap;
+      topics = c.topics;
+      id = c.id;
+      pools = c.pools;
+      maxConcurrent = c.maxConcurrent;
+      workdir = c.workdir;
+      heartbeat = c.heartbeat;
+      killGrace = c.killGrace;
+      drainTimeout = c.drainTimeout;
+      allowedKinds = c.allowedKinds;
+      clientProperties = c.clientProperties;
+      allowedCommands = c.allowedCommands;
+      signatures = c.signatures;
+    }
+
+    public Builder bootstrap(String v) {
+      bootstrap = v;
+      return this;
+    }
+
+    public Builder topics(Topics v) {
+      topics = v;
+      return this;
+    }
+
+    public Builder id(String v) {
+      id = v;
+      return this;
+    }
+
+    public Builder pools(List<String> v) {
+      pools = v;
+      return this;
+    }
+
+    public Builder maxConcurrent(int v) {
+      maxConcurrent = v;
+      return this;
+    }
+
+    public Builder workdir(Path v) {
+      workdir = v;
+      return this;
+    }
+
+    public Builder heartbeat(Duration v) {
+      heartbeat = v;
+      return this;
+    }
+
+    public Builder killGrace(Duration v) {
+      killGrace = v;
+      return this;
+    }
+
+    public Builder drainTimeout(Duration v) {
+      drainTimeout = v;
+      return this;
+    }
+
+    public Builder allowedKinds(Set<String> v) {
+      allowedKinds = v;
+      return this;
+    }
+
+    public Builder clientProperties(Map<String, String> v) {
+      clientProperties = v;
+      return this;
+    }
+
+    public Builder allowedCommands(List<Pattern> v) {
+      allowedCommands = v;
+      return this;
+    }
+
+    public Builder signatures(Signatures v) {
+      signatures = v;
+      return this;
+    }
+
+    public AgentConfig build() {
+      return new AgentConfig(
+          bootstrap,
+          topics,
+          id,
+          pools,
+          maxConcurrent,
+          workdir,
+          heartbeat,
+          killGrace,
+          drainTimeout,
+          allowedKinds,
+          clientProperties,
+          allowedCommands,
+          signatures);
+    }
   }
 }

@@ -1,9 +1,11 @@
 package dev.wf.coordinator.kafka;
 
 import dev.wf.coordinator.engine.MachineConfig;
+import dev.wf.protocol.Signatures;
 import dev.wf.protocol.Topics;
 import dev.wf.protocol.definition.WorkflowValidator;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
@@ -38,11 +40,11 @@ public record CoordinatorConfig(
     WorkflowValidator.Limits limits,
     MachineConfig machine,
     Map<String, String> clientProperties,
-    java.time.Duration agentTimeout,
+    Duration agentTimeout,
     int standbyReplicas,
     String applicationServer,
-    dev.wf.protocol.Signatures signatures,
-    java.time.Duration retention) {
+    Signatures signatures,
+    Duration retention) {
   public CoordinatorConfig {
     Objects.requireNonNull(bootstrap, "bootstrap");
     Objects.requireNonNull(topics, "topics");
@@ -71,183 +73,184 @@ public record CoordinatorConfig(
         WorkflowValidator.Limits.DEFAULT,
         MachineConfig.DEFAULT,
         Map.of(),
-        java.time.Duration.ofSeconds(10),
+        Duration.ofSeconds(10),
         1,
         null,
-        dev.wf.protocol.Signatures.none(),
-        java.time.Duration.ofDays(7));
+        Signatures.none(),
+        Duration.ofDays(7));
   }
 
   public CoordinatorConfig withTopics(Topics t) {
-    return new CoordinatorConfig(
-        bootstrap,
-        t,
-        partitions,
-        replication,
-        stateDir,
-        commitIntervalMs,
-        maxDefinitionBytes,
-        limits,
-        machine,
-        clientProperties,
-        agentTimeout,
-        standbyReplicas,
-        applicationServer,
-        signatures,
-        retention);
+    return toBuilder().topics(t).build();
   }
 
   public CoordinatorConfig withCommitInterval(long ms) {
-    return new CoordinatorConfig(
-        bootstrap,
-        topics,
-        partitions,
-        replication,
-        stateDir,
-        ms,
-        maxDefinitionBytes,
-        limits,
-        machine,
-        clientProperties,
-        agentTimeout,
-        standbyReplicas,
-        applicationServer,
-        signatures,
-        retention);
+    return toBuilder().commitIntervalMs(ms).build();
   }
 
   public CoordinatorConfig withClientProperties(Map<String, String> props) {
-    return new CoordinatorConfig(
-        bootstrap,
-        topics,
-        partitions,
-        replication,
-        stateDir,
-        commitIntervalMs,
-        maxDefinitionBytes,
-        limits,
-        machine,
-        props,
-        agentTimeout,
-        standbyReplicas,
-        applicationServer,
-        signatures,
-        retention);
+    return toBuilder().clientProperties(props).build();
   }
 
-  public CoordinatorConfig withMachine(MachineConfig m, java.time.Duration agentSilence) {
-    return new CoordinatorConfig(
-        bootstrap,
-        topics,
-        partitions,
-        replication,
-        stateDir,
-        commitIntervalMs,
-        maxDefinitionBytes,
-        limits,
-        m,
-        clientProperties,
-        agentSilence,
-        standbyReplicas,
-        applicationServer,
-        signatures,
-        retention);
+  public CoordinatorConfig withMachine(MachineConfig m, Duration agentSilence) {
+    return toBuilder().machine(m).agentTimeout(agentSilence).build();
   }
 
   public CoordinatorConfig withLimits(int maxBytes, WorkflowValidator.Limits l, int standbys) {
-    return new CoordinatorConfig(
-        bootstrap,
-        topics,
-        partitions,
-        replication,
-        stateDir,
-        commitIntervalMs,
-        maxBytes,
-        l,
-        machine,
-        clientProperties,
-        agentTimeout,
-        standbys,
-        applicationServer,
-        signatures,
-        retention);
+    return toBuilder().maxDefinitionBytes(maxBytes).limits(l).standbyReplicas(standbys).build();
   }
 
   /** {@code host:port} where this instance's HTTP API answers, for queries of other instances. */
   public CoordinatorConfig withApplicationServer(String hostPort) {
-    return new CoordinatorConfig(
-        bootstrap,
-        topics,
-        partitions,
-        replication,
-        stateDir,
-        commitIntervalMs,
-        maxDefinitionBytes,
-        limits,
-        machine,
-        clientProperties,
-        agentTimeout,
-        standbyReplicas,
-        hostPort,
-        signatures,
-        retention);
+    return toBuilder().applicationServer(hostPort).build();
   }
 
   /** Dispatches signed with the first of these keys (none: unsigned). */
-  public CoordinatorConfig withSignatures(dev.wf.protocol.Signatures s) {
-    return new CoordinatorConfig(
-        bootstrap,
-        topics,
-        partitions,
-        replication,
-        stateDir,
-        commitIntervalMs,
-        maxDefinitionBytes,
-        limits,
-        machine,
-        clientProperties,
-        agentTimeout,
-        standbyReplicas,
-        applicationServer,
-        s,
-        retention);
+  public CoordinatorConfig withSignatures(Signatures s) {
+    return toBuilder().signatures(s).build();
   }
 
-  public CoordinatorConfig withRetention(java.time.Duration keep) {
-    return new CoordinatorConfig(
-        bootstrap,
-        topics,
-        partitions,
-        replication,
-        stateDir,
-        commitIntervalMs,
-        maxDefinitionBytes,
-        limits,
-        machine,
-        clientProperties,
-        agentTimeout,
-        standbyReplicas,
-        applicationServer,
-        signatures,
-        keep);
+  public CoordinatorConfig withRetention(Duration keep) {
+    return toBuilder().retention(keep).build();
   }
 
   public CoordinatorConfig withPartitions(int n, short rf) {
-    return new CoordinatorConfig(
-        bootstrap,
-        topics,
-        n,
-        rf,
-        stateDir,
-        commitIntervalMs,
-        maxDefinitionBytes,
-        limits,
-        machine,
-        clientProperties,
-        agentTimeout,
-        standbyReplicas,
-        applicationServer,
-        signatures,
-        retention);
+    return toBuilder().partitions(n).replication(rf).build();
+  }
+
+  /** A copy to change field by field. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** Changes some fields of a config; {@link #build} validates the result. */
+  public static final class Builder {
+    private String bootstrap;
+    private Topics topics;
+    private int partitions;
+    private short replication;
+    private Path stateDir;
+    private long commitIntervalMs;
+    private int maxDefinitionBytes;
+    private WorkflowValidator.Limits limits;
+    private MachineConfig machine;
+    private Map<String, String> clientProperties;
+    private Duration agentTimeout;
+    private int standbyReplicas;
+    private String applicationServer;
+    private Signatures signatures;
+    private Duration retention;
+
+    private Builder(CoordinatorConfig c) {
+      bootstrap = c.bootstrap;
+      topics = c.topics;
+      partitions = c.partitions;
+      replication = c.replication;
+      stateDir = c.stateDir;
+      commitIntervalMs = c.commitIntervalMs;
+      maxDefinitionBytes = c.maxDefinitionBytes;
+      limits = c.limits;
+      machine = c.machine;
+      clientProperties = c.clientProperties;
+      agentTimeout = c.agentTimeout;
+      standbyReplicas = c.standbyReplicas;
+      applicationServer = c.applicationServer;
+      signatures = c.signatures;
+      retention = c.retention;
+    }
+
+    public Builder bootstrap(String v) {
+      bootstrap = v;
+      return this;
+    }
+
+    public Builder topics(Topics v) {
+      topics = v;
+      return this;
+    }
+
+    public Builder partitions(int v) {
+      partitions = v;
+      return this;
+    }
+
+    public Builder replication(short v) {
+      replication = v;
+      return this;
+    }
+
+    public Builder stateDir(Path v) {
+      stateDir = v;
+      return this;
+    }
+
+    public Builder commitIntervalMs(long v) {
+      commitIntervalMs = v;
+      return this;
+    }
+
+    public Builder maxDefinitionBytes(int v) {
+      maxDefinitionBytes = v;
+      return this;
+    }
+
+    public Builder limits(WorkflowValidator.Limits v) {
+      limits = v;
+      return this;
+    }
+
+    public Builder machine(MachineConfig v) {
+      machine = v;
+      return this;
+    }
+
+    public Builder clientProperties(Map<String, String> v) {
+      clientProperties = v;
+      return this;
+    }
+
+    public Builder agentTimeout(Duration v) {
+      agentTimeout = v;
+      return this;
+    }
+
+    public Builder standbyReplicas(int v) {
+      standbyReplicas = v;
+      return this;
+    }
+
+    public Builder applicationServer(String v) {
+      applicationServer = v;
+      return this;
+    }
+
+    public Builder signatures(Signatures v) {
+      signatures = v;
+      return this;
+    }
+
+    public Builder retention(Duration v) {
+      retention = v;
+      return this;
+    }
+
+    public CoordinatorConfig build() {
+      return new CoordinatorConfig(
+          bootstrap,
+          topics,
+          partitions,
+          replication,
+          stateDir,
+          commitIntervalMs,
+          maxDefinitionBytes,
+          limits,
+          machine,
+          clientProperties,
+          agentTimeout,
+          standbyReplicas,
+          applicationServer,
+          signatures,
+          retention);
+    }
   }
 }

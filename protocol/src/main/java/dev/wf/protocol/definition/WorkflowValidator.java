@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -349,25 +350,51 @@ public final class WorkflowValidator {
   }
 
   private GroupType groupType(JsonNode node, String path) {
-    JsonNode t = node.get("type");
-    if (t == null || t.isNull()) {
-      return GroupType.SEQUENTIAL;
+    return word(
+        node,
+        path,
+        "type",
+        GroupType.values(),
+        GroupType::word,
+        GroupType.SEQUENTIAL,
+        "sequential or parallel");
+  }
+
+  /**
+   * The enum constant written as a word in {@code field}: {@code dflt} when absent, null (and an
+   * error with a did-you-mean) when it is not one of them.
+   */
+  private <E> E word(
+      JsonNode node,
+      String path,
+      String field,
+      E[] values,
+      Function<E, String> wordOf,
+      E dflt,
+      String expected) {
+    JsonNode w = node.get(field);
+    if (w == null || w.isNull()) {
+      return dflt;
     }
-    if (t.isTextual()) {
-      for (GroupType g : GroupType.values()) {
-        if (g.word().equals(t.textValue())) {
-          return g;
-        }
-      }
-      error(
-          at(path, "type"),
-          "must be sequential or parallel, found \""
-              + t.textValue()
-              + "\""
-              + Suggestions.didYouMean(t.textValue(), List.of("sequential", "parallel")));
+    if (!w.isTextual()) {
+      error(at(path, field), "must be " + expected + ", found " + describe(w));
       return null;
     }
-    error(at(path, "type"), "must be sequential or parallel, found " + describe(t));
+    List<String> words = new ArrayList<>();
+    for (E e : values) {
+      if (wordOf.apply(e).equals(w.textValue())) {
+        return e;
+      }
+      words.add(wordOf.apply(e));
+    }
+    error(
+        at(path, field),
+        "must be "
+            + expected
+            + ", found \""
+            + w.textValue()
+            + "\""
+            + Suggestions.didYouMean(w.textValue(), words));
     return null;
   }
 
@@ -402,26 +429,14 @@ public final class WorkflowValidator {
   }
 
   private OnError onError(JsonNode node, String path) {
-    JsonNode o = node.get("onError");
-    if (o == null || o.isNull()) {
-      return OnError.FAIL;
-    }
-    if (o.isTextual()) {
-      for (OnError e : OnError.values()) {
-        if (e.word().equals(o.textValue())) {
-          return e;
-        }
-      }
-      error(
-          at(path, "onError"),
-          "must be fail, continue or retry, found \""
-              + o.textValue()
-              + "\""
-              + Suggestions.didYouMean(o.textValue(), List.of("fail", "continue", "retry")));
-      return null;
-    }
-    error(at(path, "onError"), "must be fail, continue or retry, found " + describe(o));
-    return null;
+    return word(
+        node,
+        path,
+        "onError",
+        OnError.values(),
+        OnError::word,
+        OnError.FAIL,
+        "fail, continue or retry");
   }
 
   private int retries(JsonNode node, String path) {
