@@ -63,6 +63,13 @@ final class Child implements AutoCloseable {
     process.destroy();
   }
 
+  /** Waits for the process to exit; its exit code, or -1 when it did not in time. */
+  int waitFor(java.time.Duration timeout) throws InterruptedException {
+    return process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        ? process.exitValue()
+        : -1;
+  }
+
   String log() {
     try {
       return Files.readString(log);

@@ -8,6 +8,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -143,6 +145,30 @@ class CliTest {
     assertThat(r.code()).isEqualTo(3);
     assertThat(r.err().strip())
         .isEqualTo("wf: the Kafka cluster at 127.0.0.1:1 did not answer within 10 s");
+  }
+
+  @Test
+  void shouldCancelTheRunAndExit130OnCtrlC() throws Exception {
+    Path pid = tmp.resolve("sleep.pid");
+    Path f =
+        file(
+            "long.yaml",
+            "name: Long\ntype: sequential\nsteps:\n  - { name: Nap, action: { kind: shell, command: 'echo $$ > \"$1\"; exec sleep 60', args: [\""
+                + pid
+                + "\"] } }\n");
+    Child run =
+        Child.start(
+            tmp.resolve("run.log"), "run", f.toString(), "--bootstrap", TestKafka.bootstrap());
+    long deadline = System.currentTimeMillis() + 60_000;
+    while ((!Files.exists(pid) || Files.readString(pid).isBlank())
+        && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+    }
+    long sleeper = Long.parseLong(Files.readString(pid).trim());
+    new ProcessBuilder("kill", "-INT", Long.toString(run.pid())).start().waitFor();
+    assertThat(run.waitFor(Duration.ofSeconds(30))).as("exit code").isEqualTo(130);
+    assertThat(run.log()).contains("interrupted: cancelling run").contains("workflow:cancelled");
+    RunsOnKafkaTest.assertGone(List.of(sleeper));
   }
 
   @Test

@@ -301,6 +301,34 @@ class ProcessesTest {
         .contains("\"status\":\"success\"")
         .containsPattern("\"status\":\"(running|waiting)\"");
     assertThat(get.apply("/agents").body()).contains("api-agent");
+    CliTest.Ran status =
+        CliTest.wf(
+            "status",
+            runId,
+            "--json",
+            "--coordinator",
+            "http://localhost:" + httpPort,
+            "--http-token",
+            "s3cret");
+    assertThat(status.code()).as(status.err()).isZero();
+    assertThat(dev.wf.protocol.Json.MAPPER.readTree(status.out()).get("status").asText())
+        .isEqualTo("running");
+    CliTest.Ran fromEvents =
+        CliTest.wf(
+            "status",
+            runId,
+            "--json",
+            "--bootstrap",
+            stack.bootstrap(),
+            "--topic-prefix",
+            stack.topics().prefix());
+    assertThat(fromEvents.code()).as(fromEvents.err()).isZero();
+    assertThat(
+            dev.wf.protocol.Json.MAPPER
+                .readTree(fromEvents.out())
+                .get("steps")
+                .findValuesAsText("status"))
+        .contains("success", "running");
     WorkflowResult r = stack.awaitResult(runId, Duration.ofSeconds(30));
     assertThat(r.success()).isTrue();
     var ended = dev.wf.protocol.Json.MAPPER.readTree(get.apply("/runs/" + runId).body());
