@@ -8,14 +8,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.wf.protocol.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * Reads a definition file (YAML or JSON) into a JSON tree, turning every way that can fail into one
@@ -77,10 +82,52 @@ public final class DefinitionReader {
       if (tree == null || tree.isMissingNode() || tree.isNull()) {
         return failed("the workflow is empty");
       }
-      return new Result(tree, List.of());
+      return json ? new Result(tree, List.of()) : expandAnchors(text, tree);
     } catch (JsonProcessingException e) {
       return failed(syntaxMessage(e, json));
     }
+  }
+
+  /**
+   * A YAML file that uses anchors, aliases or merge keys ({@code <<: *base}) is read again with
+   * SnakeYAML's loader, which expands them (Jackson's tree keeps an alias as its name). Its values
+   * are YAML 1.1's (so {@code on} is a bool there); dates become strings.
+   */
+  private static Result expandAnchors(String text, JsonNode tree) {
+    if (!text.contains("&") && !text.contains("*") && !text.contains("<<")) {
+      return new Result(tree, List.of());
+    }
+    LoaderOptions options = new LoaderOptions();
+    options.setAllowDuplicateKeys(false);
+    // few aliases of mappings or lists: enough for sharing step settings, too few for an alias bomb
+    options.setMaxAliasesForCollections(20);
+    try {
+      Object loaded = new Yaml(new SafeConstructor(options)).load(text);
+      return new Result(Json.MAPPER.valueToTree(plain(loaded)), List.of());
+    } catch (YAMLException e) {
+      String message =
+          e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+      return failed("YAML error: " + message);
+    }
+  }
+
+  /** SnakeYAML's values as JSON-friendly ones (dates as ISO text, binary as base64). */
+  private static Object plain(Object v) {
+    if (v instanceof java.util.Map<?, ?> m) {
+      java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+      m.forEach((k, x) -> out.put(String.valueOf(k), plain(x)));
+      return out;
+    }
+    if (v instanceof List<?> l) {
+      return l.stream().map(DefinitionReader::plain).toList();
+    }
+    if (v instanceof java.util.Date d) {
+      return d.toInstant().toString();
+    }
+    if (v instanceof byte[] b) {
+      return java.util.Base64.getEncoder().encodeToString(b);
+    }
+    return v;
   }
 
   private static String syntaxMessage(JsonProcessingException e, boolean json) {

@@ -152,4 +152,66 @@ class DefinitionReaderTest {
     assertThat(onlyProblem(DefinitionReader.read(jsonWithYamlInside)))
         .startsWith("JSON syntax error");
   }
+
+  @org.junit.jupiter.api.Test
+  void shouldExpandAnchorsAliasesAndMergeKeys() {
+    DefinitionReader.Result r =
+        DefinitionReader.parse(
+            """
+            name: Anchors
+            type: sequential
+            steps:
+              - &base
+                name: A
+                action: &noop { kind: noop }
+                retries: 2
+              - <<: *base
+                name: B
+              - { name: C, action: *noop }
+            """,
+            false);
+    org.assertj.core.api.Assertions.assertThat(r.problems()).isEmpty();
+    org.assertj.core.api.Assertions.assertThat(r.tree().get("steps").get(1).toString())
+        .isEqualTo("{\"name\":\"B\",\"action\":{\"kind\":\"noop\"},\"retries\":2}");
+    org.assertj.core.api.Assertions.assertThat(
+            r.tree().get("steps").get(2).get("action").get("kind").asText())
+        .isEqualTo("noop");
+    org.assertj.core.api.Assertions.assertThat(WorkflowValidator.validate(r.tree()).errors())
+        .isEmpty();
+  }
+
+  @org.junit.jupiter.api.Test
+  void shouldRefuseAliasBombs() {
+    StringBuilder y = new StringBuilder("a: &a [x, x, x, x, x, x, x, x, x]\n");
+    for (char c = 'b'; c <= 'k'; c++) {
+      char p = (char) (c - 1);
+      y.append(c)
+          .append(": &")
+          .append(c)
+          .append(" [*")
+          .append(p)
+          .append(", *")
+          .append(p)
+          .append(", *")
+          .append(p)
+          .append(", *")
+          .append(p)
+          .append(", *")
+          .append(p)
+          .append(", *")
+          .append(p)
+          .append(", *")
+          .append(p)
+          .append(", *")
+          .append(p)
+          .append(", *")
+          .append(p)
+          .append("]\n");
+    }
+    y.append("name: Bomb\naction: { kind: noop }\n");
+    DefinitionReader.Result r = DefinitionReader.parse(y.toString(), false);
+    org.assertj.core.api.Assertions.assertThat(r.ok()).isFalse();
+    org.assertj.core.api.Assertions.assertThat(r.problems().get(0).message())
+        .startsWith("YAML error:");
+  }
 }
