@@ -212,7 +212,6 @@ public final class RunMachine {
       s.moveTo(Phase.WAITING);
       s.dispatchId = dispatchId;
       s.attempt = attempt;
-      s.started = false;
       RetryPolicy p = leaf.retryPolicy();
       Dispatch d =
           new Dispatch(
@@ -324,7 +323,6 @@ public final class RunMachine {
         s.moveTo(Phase.RUNNING);
         commands.add(new Command.ClearTimer(Timers.start(s.dispatchId)));
       }
-      s.started = true;
       s.agent = st.agent();
       s.attempt = st.attempt();
       s.retries = Math.max(0, st.attempt() - 1);
@@ -342,7 +340,6 @@ public final class RunMachine {
         s.moveTo(Phase.RUNNING);
         commands.add(new Command.ClearTimer(Timers.start(s.dispatchId)));
       }
-      s.started = true;
       s.agent = r.agent();
       AttemptStatus failed = r.timedOut() ? AttemptStatus.TIMEOUT : AttemptStatus.FAILED;
       closeAttempt(s, r.attempt(), r.agent(), failed, r.error());

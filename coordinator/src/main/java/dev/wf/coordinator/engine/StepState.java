@@ -45,7 +45,6 @@ public final class StepState {
   String agent;
   int attempt;
   int lost;
-  boolean started;
 
   // group
   int iteration = 1;
