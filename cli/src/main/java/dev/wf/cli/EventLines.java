@@ -39,12 +39,14 @@ final class EventLines {
     if (e.duration() != null) {
       b.append("  ").append(e.duration()).append(" ms");
     }
-    if (e.attempt() != null
-        && (e.attempt() > 1 || e.type() == dev.wf.protocol.event.EventType.STEP_RETRY)) {
+    if (e.type() == dev.wf.protocol.event.EventType.STEP_RETRY) {
+      b.append("  attempt ")
+          .append(e.attempt())
+          .append(" failed, next in ")
+          .append(e.delay())
+          .append(" ms");
+    } else if (e.attempt() != null && e.attempt() > 1) {
       b.append("  attempt ").append(e.attempt());
-    }
-    if (e.delay() != null) {
-      b.append(" in ").append(e.delay()).append(" ms");
     }
     if (e.agent() != null) {
       b.append("  on ").append(e.agent());

@@ -186,7 +186,10 @@ class RunsOnKafkaTest {
     assertThat(step.result().get("attempt").asInt()).isEqualTo(3);
     List<WorkflowEvent> retries =
         stack.events(runId).stream().filter(e -> e.type() == EventType.STEP_RETRY).toList();
-    assertThat(retries).extracting(WorkflowEvent::attempt).containsExactly(2, 3);
+    assertThat(retries)
+        .as("the attempt that failed, as the seed numbers its retries")
+        .extracting(WorkflowEvent::attempt)
+        .containsExactly(1, 2);
     assertThat(retries.get(0).error()).isEqualTo("exit 1: try 1 failed");
     assertThat(retries).extracting(WorkflowEvent::delay).containsExactly(100L, 200L);
   }

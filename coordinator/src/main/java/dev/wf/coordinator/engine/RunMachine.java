@@ -347,7 +347,7 @@ public final class RunMachine {
       s.retries = r.attempt();
       emit(
           event(EventType.STEP_RETRY, node)
-              .attempt(r.attempt() + 1)
+              .attempt(r.attempt()) // the attempt that failed: the seed's retry number
               .agent(r.agent())
               .delay(r.delayMs())
               .error(r.error()));
@@ -657,7 +657,7 @@ public final class RunMachine {
       g.retries = g.iteration;
       Plan.forEachDescendant(node, d -> store.remove(d.path()));
       g.moveTo(Phase.BACKOFF);
-      emit(event(EventType.STEP_RETRY, node).attempt(g.iteration + 1).delay(delay).error(failure));
+      emit(event(EventType.STEP_RETRY, node).attempt(g.iteration).delay(delay).error(failure));
       commands.add(new Command.SetTimer(Timers.backoff(node.path(), g.iteration), now + delay));
     }
 

@@ -473,8 +473,8 @@ class RunMachineTest {
       assertThat(f.events(EventType.STEP_RETRY))
           .extracting(WorkflowEvent::attempt, WorkflowEvent::delay)
           .containsExactly(
-              org.assertj.core.groups.Tuple.tuple(2, 1000L),
-              org.assertj.core.groups.Tuple.tuple(3, 2000L));
+              org.assertj.core.groups.Tuple.tuple(1, 1000L),
+              org.assertj.core.groups.Tuple.tuple(2, 2000L));
       assertThat(f.step("Flaky").retries()).isEqualTo(2);
       assertThat(f.step("Flaky").result()).isEqualTo(IntNode.valueOf(7));
       assertThat(f.step("Flaky").attempts())
