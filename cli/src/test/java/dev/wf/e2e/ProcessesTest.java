@@ -352,6 +352,54 @@ class ProcessesTest {
     assertThat(health.statusCode()).isEqualTo(200);
   }
 
+  @Test
+  void shouldDriveRunsFromTheCommandLine() throws Exception {
+    agent("cli-agent", "cli");
+    Path f =
+        Files.writeString(
+            stack.dir().resolve("cli.yaml"),
+            "name: From CLI\nagent: { pool: cli }\ninputs: { n: 1 }\naction: { kind: shell, command: 'echo \"{\\\"n\\\":$N}\"', env: { N: '${{ inputs.n + 1 }}' } }\n");
+    String[] kafka = {"--bootstrap", stack.bootstrap(), "--topic-prefix", stack.topics().prefix()};
+    CliTest.Ran submitted =
+        CliTest.wf(concat(new String[] {"submit", f.toString(), "--input", "n=41"}, kafka));
+    assertThat(submitted.code()).as(submitted.err()).isZero();
+    String runId = submitted.out().strip();
+    assertThat(runId).startsWith("run-");
+    CliTest.Ran watched = CliTest.wf(concat(new String[] {"watch", runId}, kafka));
+    assertThat(watched.code()).isZero();
+    assertThat(watched.err())
+        .contains("workflow:start")
+        .contains("workflow:complete")
+        .contains("From CLI: success");
+    CliTest.Ran status = CliTest.wf(concat(new String[] {"status", runId, "--json"}, kafka));
+    assertThat(
+            dev.wf.protocol.Json.MAPPER
+                .readTree(status.out())
+                .get("steps")
+                .get(0)
+                .get("result")
+                .get("n")
+                .asInt())
+        .isEqualTo(42);
+    CliTest.Ran waited =
+        CliTest.wf(concat(new String[] {"submit", f.toString(), "--wait", "--json"}, kafka));
+    assertThat(waited.code()).isZero();
+    assertThat(dev.wf.protocol.Json.MAPPER.readTree(waited.out()).get("status").asText())
+        .isEqualTo("success");
+    CliTest.Ran agents = CliTest.wf(concat(new String[] {"agents"}, kafka));
+    assertThat(agents.out()).contains("cli-agent").contains("pools cli");
+    CliTest.Ran unknown = CliTest.wf(concat(new String[] {"status", "no-such-run"}, kafka));
+    assertThat(unknown.code()).isEqualTo(1);
+    assertThat(unknown.err().strip())
+        .isEqualTo("wf: no run no-such-run on " + stack.topics().events());
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
   private static List<Path> list(Path dir) throws Exception {
     if (!Files.isDirectory(dir)) {
       return List.of();
