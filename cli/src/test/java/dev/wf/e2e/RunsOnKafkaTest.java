@@ -135,6 +135,37 @@ class RunsOnKafkaTest {
   }
 
   @Test
+  void shouldRefuseToStartOnStepEventsAndRunTopicsPartitionedDifferently() throws Exception {
+    dev.wf.protocol.Topics t = new dev.wf.protocol.Topics("mismatch" + System.nanoTime() + ".");
+    java.util.Properties p = new java.util.Properties();
+    p.put("bootstrap.servers", stack.bootstrap());
+    try (org.apache.kafka.clients.admin.Admin admin =
+        org.apache.kafka.clients.admin.Admin.create(p)) {
+      admin
+          .createTopics(
+              List.of(
+                  new org.apache.kafka.clients.admin.NewTopic(t.stepEvents(), 2, (short) 1),
+                  new org.apache.kafka.clients.admin.NewTopic(
+                      t.prefix() + "coordinator-runs", 1, (short) 1)))
+          .all()
+          .get();
+    }
+    var config =
+        dev.wf.coordinator.kafka.CoordinatorConfig.defaults(
+                stack.bootstrap(), stack.dir().resolve("mismatch"))
+            .withTopics(t);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> dev.wf.coordinator.kafka.Coordinator.start(config))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(
+            "topic "
+                + t.stepEvents()
+                + " has 2 partitions and "
+                + t.prefix()
+                + "coordinator-runs has 1; they must have the same number (both are keyed by run id)");
+  }
+
+  @Test
   void shouldNeverRunMoreActionsAtOnceThanTheAgentAllows() throws Exception {
     stack.agent("narrow", c -> c.withMaxConcurrent(2), "narrow");
     Path log = stack.dir().resolve("overlap.log");

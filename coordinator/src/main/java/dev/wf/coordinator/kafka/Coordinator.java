@@ -46,7 +46,12 @@ public final class Coordinator implements AutoCloseable {
   private Coordinator(CoordinatorConfig config) {
     this.config = config;
     this.admin = new TopicAdmin(config.bootstrap(), config.clientProperties());
-    createTopics();
+    try {
+      createTopics();
+    } catch (RuntimeException e) {
+      admin.close();
+      throw e;
+    }
     this.registry =
         new AgentRegistry(
             config.bootstrap(),
@@ -132,6 +137,39 @@ public final class Coordinator implements AutoCloseable {
     specs.add(new TopicAdmin.Spec(t.agentControl(), 1, rf, Map.of()));
     specs.add(new TopicAdmin.Spec(t.deadLetter(), 1, rf, large));
     admin.ensure(specs);
+    checkCoPartitioned(t.stepEvents(), runsTopic(t));
+  }
+
+  /** A run's step events and its intake records must meet in the same task. */
+  private void checkCoPartitioned(String a, String b) {
+    try {
+      var topics =
+          admin
+              .admin()
+              .describeTopics(List.of(a, b))
+              .allTopicNames()
+              .get(30, java.util.concurrent.TimeUnit.SECONDS);
+      int pa = topics.get(a).partitions().size();
+      int pb = topics.get(b).partitions().size();
+      if (pa != pb) {
+        throw new IllegalStateException(
+            "topic "
+                + a
+                + " has "
+                + pa
+                + " partitions and "
+                + b
+                + " has "
+                + pb
+                + "; they must have the same number (both are keyed by run id)");
+      }
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException(
+          "cannot describe topics " + a + " and " + b + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
   }
 
   /** The coordinator's own topic of intake records re-keyed by run id. */
