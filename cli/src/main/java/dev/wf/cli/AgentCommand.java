@@ -95,6 +95,14 @@ final class AgentCommand implements Callable<Integer> {
       description = "Refuse dispatches not signed with one of these keys (env WF_SIGNING_KEYS).")
   String signingKeys;
 
+  /** A comma-separated value as a list; null when the value is unset or blank. */
+  private static List<String> commaList(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    return Arrays.stream(value.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+  }
+
   @Override
   public Integer call() throws Exception {
     Logging.service();
@@ -102,11 +110,8 @@ final class AgentCommand implements Callable<Integer> {
     Set<String> poolSet = new LinkedHashSet<>();
     if (pools != null) {
       poolSet.addAll(pools);
-    } else if (System.getenv("WF_POOLS") != null && !System.getenv("WF_POOLS").isBlank()) {
-      Arrays.stream(System.getenv("WF_POOLS").split(","))
-          .map(String::trim)
-          .filter(s -> !s.isEmpty())
-          .forEach(poolSet::add);
+    } else if (commaList(System.getenv("WF_POOLS")) != null) {
+      poolSet.addAll(commaList(System.getenv("WF_POOLS")));
     } else {
       poolSet.add("default");
     }
@@ -119,12 +124,8 @@ final class AgentCommand implements Callable<Integer> {
     Set<String> kinds = new LinkedHashSet<>();
     if (allowKinds != null) {
       kinds.addAll(allowKinds);
-    } else if (System.getenv("WF_ALLOW_KINDS") != null
-        && !System.getenv("WF_ALLOW_KINDS").isBlank()) {
-      Arrays.stream(System.getenv("WF_ALLOW_KINDS").split(","))
-          .map(String::trim)
-          .filter(s -> !s.isEmpty())
-          .forEach(kinds::add);
+    } else if (commaList(System.getenv("WF_ALLOW_KINDS")) != null) {
+      kinds.addAll(commaList(System.getenv("WF_ALLOW_KINDS")));
     }
     if (maxConcurrent < 1) {
       throw new UserError(Main.INVALID, "--max-concurrent must be at least 1");

@@ -3,13 +3,10 @@ package dev.wf.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wf.protocol.Json;
 import dev.wf.protocol.Topics;
-import dev.wf.protocol.definition.DefinitionReader;
 import dev.wf.protocol.definition.Durations;
 import dev.wf.protocol.definition.Leaf;
-import dev.wf.protocol.definition.Problem;
 import dev.wf.protocol.definition.Step;
 import dev.wf.protocol.definition.Workflow;
-import dev.wf.protocol.definition.WorkflowValidator;
 import dev.wf.protocol.result.RunStatus;
 import dev.wf.protocol.result.WorkflowResult;
 import java.io.PrintWriter;
@@ -93,16 +90,12 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
-    DefinitionReader.Result read = DefinitionReader.read(file);
-    List<Problem> problems =
-        read.ok() ? WorkflowValidator.validate(read.tree()).problems() : read.problems();
-    if (problems.stream().anyMatch(Problem::isError)) {
-      problems.forEach(p -> err.println(file + ": " + (p.isError() ? "" : "warning: ") + p));
-      err.flush();
+    DefinitionFile read = DefinitionFile.read(file);
+    read.print(file, err);
+    if (read.workflow().isEmpty()) {
       return Main.INVALID;
     }
-    problems.forEach(p -> err.println(file + ": warning: " + p));
-    Workflow wf = WorkflowValidator.validate(read.tree()).workflow().orElseThrow();
+    Workflow wf = read.workflow().get();
     Map<String, JsonNode> given = Inputs.parse(inputs, wf.inputs());
     Duration limit = null;
     if (timeout != null) {

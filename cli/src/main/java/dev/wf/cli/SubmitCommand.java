@@ -1,10 +1,7 @@
 package dev.wf.cli;
 
 import dev.wf.protocol.Json;
-import dev.wf.protocol.definition.DefinitionReader;
-import dev.wf.protocol.definition.Problem;
 import dev.wf.protocol.definition.Workflow;
-import dev.wf.protocol.definition.WorkflowValidator;
 import dev.wf.protocol.result.RunStatus;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -53,15 +50,12 @@ final class SubmitCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter out = spec.commandLine().getOut();
-    DefinitionReader.Result read = DefinitionReader.read(file);
-    WorkflowValidator.Validation v = read.ok() ? WorkflowValidator.validate(read.tree()) : null;
-    List<Problem> problems = v == null ? read.problems() : v.problems();
-    problems.forEach(p -> err.println(file + ": " + (p.isError() ? "" : "warning: ") + p));
-    err.flush();
-    if (v == null || !v.valid()) {
+    DefinitionFile read = DefinitionFile.read(file);
+    read.print(file, err);
+    if (read.workflow().isEmpty()) {
       return Main.INVALID;
     }
-    Workflow wf = v.workflow().get();
+    Workflow wf = read.workflow().get();
     var given = Inputs.parse(inputs, wf.inputs());
     String bootstrap = kafka.reachable();
     String id = runId != null ? runId : RunCommand.newRunId();

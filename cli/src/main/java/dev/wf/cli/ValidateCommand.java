@@ -1,8 +1,6 @@
 package dev.wf.cli;
 
-import dev.wf.protocol.definition.DefinitionReader;
 import dev.wf.protocol.definition.Problem;
-import dev.wf.protocol.definition.WorkflowValidator;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,7 +26,7 @@ final class ValidateCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     boolean invalid = false;
     for (Path file : files) {
-      List<Problem> problems = check(file);
+      List<Problem> problems = DefinitionFile.read(file).problems();
       boolean errors = problems.stream().anyMatch(Problem::isError);
       invalid |= errors;
       for (Problem p : problems) {
@@ -53,14 +51,5 @@ final class ValidateCommand implements Callable<Integer> {
     out.flush();
     err.flush();
     return invalid ? Main.INVALID : Main.OK;
-  }
-
-  /** The problems of {@code file}: reading, syntax, then validation. */
-  static List<Problem> check(Path file) {
-    DefinitionReader.Result read = DefinitionReader.read(file);
-    if (!read.ok()) {
-      return read.problems();
-    }
-    return WorkflowValidator.validate(read.tree()).problems();
   }
 }

@@ -139,11 +139,10 @@ public final class RunMachine {
         end(node, s, StepStatus.SKIPPED, null, false);
         return;
       }
+      emit(event(EventType.STEP_START, node).attempt(1));
       if (node.isLeaf()) {
-        emit(event(EventType.STEP_START, node).attempt(1));
         dispatch(node, s, 1);
       } else {
-        emit(event(EventType.STEP_START, node).attempt(1));
         s.moveTo(Phase.RUNNING);
         s.iterationStartedAt = now;
         beginGroup(node, s);
@@ -390,7 +389,6 @@ public final class RunMachine {
 
     /** The attempt in flight is gone with its agent: dispatch the step again, within bounds. */
     private void lost(Plan.Node node, StepState s, String reason, boolean counts) {
-      clearLeafTimers(s);
       closeOpenAttempt(s, AttemptStatus.LOST, reason);
       emit(event(EventType.STEP_LOST, node).attempt(s.attempt).agent(s.agent).error(reason));
       if (s.phase == Phase.SETTLING) {
@@ -414,6 +412,7 @@ public final class RunMachine {
           return;
         }
       }
+      clearLeafTimers(s); // end() clears them on the other paths
       dispatch(node, s, Math.max(1, s.attempt));
     }
 

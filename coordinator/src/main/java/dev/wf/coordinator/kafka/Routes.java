@@ -41,6 +41,11 @@ final class Routes {
   }
 
   static byte[] event(EventType type, String runId, String reason, long now) {
+    return event(type, runId, null, reason, now);
+  }
+
+  /** An event about a run as a whole (no step), from {@code agent} when one is known. */
+  static byte[] event(EventType type, String runId, String agent, String reason, long now) {
     return Json.write(
         new WorkflowEvent(
             type,
@@ -49,7 +54,7 @@ final class Routes {
             null,
             Instant.ofEpochMilli(now).toString(),
             null,
-            null,
+            agent,
             null,
             null,
             null,

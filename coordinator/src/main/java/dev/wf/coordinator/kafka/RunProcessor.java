@@ -12,7 +12,6 @@ import dev.wf.protocol.Topics;
 import dev.wf.protocol.definition.Problem;
 import dev.wf.protocol.definition.WorkflowValidator;
 import dev.wf.protocol.event.EventType;
-import dev.wf.protocol.event.WorkflowEvent;
 import dev.wf.protocol.message.AgentControl;
 import dev.wf.protocol.message.IntakeMessage;
 import dev.wf.protocol.message.StepReport;
@@ -204,14 +203,23 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
       return null;
     }
     try {
-      JsonNode tree = Json.MAPPER.readTree(def);
-      p = Plan.of(WorkflowValidator.validate(tree, config.limits()).workflow().orElseThrow());
+      p = storedPlan(def, config.limits());
     } catch (IOException | RuntimeException e) {
       LOG.error("run {}: its stored definition no longer validates: {}", runId, e.toString());
       return null;
     }
     plans.put(runId, p);
     return p;
+  }
+
+  /**
+   * The plan of a definition the coordinator stored when it accepted the run (so it validates).
+   *
+   * @throws IOException when the stored bytes are not JSON
+   */
+  static Plan storedPlan(byte[] definition, WorkflowValidator.Limits limits) throws IOException {
+    JsonNode tree = Json.MAPPER.readTree(definition);
+    return Plan.of(WorkflowValidator.validate(tree, limits).workflow().orElseThrow());
   }
 
   // ---- agents' reports --------------------------------------------------------------------
@@ -240,21 +248,15 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
           refused.agent(),
           refused.runId(),
           refused.reason());
-      WorkflowEvent e =
-          new WorkflowEvent(
+      emitRaw(
+          refused.runId(),
+          EventType.DISPATCH_REFUSED,
+          Routes.event(
               EventType.DISPATCH_REFUSED,
               refused.runId(),
-              null,
-              null,
-              java.time.Instant.ofEpochMilli(now()).toString(),
-              null,
               refused.agent(),
-              null,
-              null,
-              null,
-              null,
-              refused.reason());
-      emitRaw(refused.runId(), EventType.DISPATCH_REFUSED, Json.write(e));
+              refused.reason(),
+              now()));
       return;
     }
     if (plan == null) {

@@ -1,13 +1,11 @@
 package dev.wf.coordinator.kafka;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.wf.coordinator.engine.Plan;
 import dev.wf.coordinator.engine.Results;
 import dev.wf.coordinator.engine.RunInfo;
 import dev.wf.coordinator.engine.RunStore;
 import dev.wf.coordinator.engine.StepState;
 import dev.wf.protocol.Json;
-import dev.wf.protocol.definition.WorkflowValidator;
 import dev.wf.protocol.result.WorkflowResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -58,9 +56,7 @@ public final class RunQueries {
       return Optional.empty();
     }
     try {
-      JsonNode tree = Json.MAPPER.readTree(def);
-      Plan plan =
-          Plan.of(WorkflowValidator.validate(tree, config.limits()).workflow().orElseThrow());
+      Plan plan = RunProcessor.storedPlan(def, config.limits());
       return Optional.of(
           Results.of(plan, new ReadView(runId, Json.read(run, RunInfo.class), steps), now, true));
     } catch (IOException e) {
