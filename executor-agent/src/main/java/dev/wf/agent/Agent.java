@@ -9,6 +9,7 @@ import dev.wf.protocol.Signatures;
 import dev.wf.protocol.message.AgentControl;
 import dev.wf.protocol.message.AgentHeartbeat;
 import dev.wf.protocol.message.Dispatch;
+import dev.wf.protocol.message.DispatchRef;
 import dev.wf.protocol.message.StepReport;
 import dev.wf.protocol.result.AttemptStatus;
 import java.io.IOException;
@@ -60,6 +61,9 @@ import org.slf4j.LoggerFactory;
 public final class Agent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("wf.agent");
 
+  /** How many ended dispatches an agent remembers, to recognise a redelivery of one of them. */
+  static final int RECENTLY_ENDED = 10_000;
+
   private final AgentConfig config;
   private final AttemptLoop loop;
   private final KafkaProducer<String, byte[]> producer;
@@ -68,7 +72,8 @@ public final class Agent implements AutoCloseable {
   private final ScheduledExecutorService heartbeats;
   private final List<Thread> threads = new ArrayList<>();
   private final List<KafkaConsumer<String, byte[]>> consumers = new ArrayList<>();
-  private final Map<String, Job> running = new ConcurrentHashMap<>();
+  private final Map<DispatchRef, Job> running = new ConcurrentHashMap<>();
+  private final RecentlyEnded ended = new RecentlyEnded(RECENTLY_ENDED);
   private final AtomicBoolean accepting = new AtomicBoolean(true);
   private final AtomicBoolean closed = new AtomicBoolean();
   private final String host;
@@ -132,8 +137,8 @@ public final class Agent implements AutoCloseable {
     return config.id();
   }
 
-  /** Dispatch ids of what runs here now. */
-  public List<String> runningDispatches() {
+  /** The dispatches running here now. */
+  public List<DispatchRef> runningDispatches() {
     return List.copyOf(running.keySet());
   }
 
@@ -259,14 +264,27 @@ public final class Agent implements AutoCloseable {
           e.getMessage());
       return;
     }
-    if (d.runId() == null || d.dispatchId() == null || d.action() == null) {
+    if (d.runId() == null || d.dispatchId() == null) {
       slots.release();
       LOG.warn(
-          "agent {}: skipped a dispatch without runId, dispatchId or action at {}-{}@{}",
+          "agent {}: skipped a dispatch without runId or dispatchId at {}-{}@{}",
           config.id(),
           r.topic(),
           r.partition(),
           r.offset());
+      return;
+    }
+    if (d.action() == null) {
+      slots.release();
+      LOG.warn(
+          "agent {}: refused dispatch {} of run {}: no action",
+          config.id(),
+          d.dispatchId(),
+          d.runId());
+      send(
+          d.runId(),
+          new StepReport.Refused(
+              d.runId(), d.dispatchId(), config.id(), System.currentTimeMillis(), "no action"));
       return;
     }
     if (config.signatures().enabled()) {
@@ -293,12 +311,20 @@ public final class Agent implements AutoCloseable {
         return;
       }
     }
-    if (running.containsKey(d.dispatchId())) {
+    DispatchRef ref = new DispatchRef(d.runId(), d.dispatchId());
+    if (running.containsKey(ref) || ended.contains(ref)) {
+      // The very same dispatch again (a redelivery after a rebalance or a lost commit): it runs
+      // or ran here already, and its reports are on their way or sent.
       slots.release();
+      LOG.info(
+          "run {} step \"{}\": ignored a redelivery of dispatch {}",
+          d.runId(),
+          d.step(),
+          d.dispatchId());
       return;
     }
     Job job = new Job(d);
-    running.put(d.dispatchId(), job);
+    running.put(ref, job);
     send(
         d.runId(),
         new StepReport.Started(
@@ -411,7 +437,9 @@ public final class Agent implements AutoCloseable {
               null,
               "agent error: " + e));
     } finally {
-      running.remove(d.dispatchId());
+      DispatchRef ref = new DispatchRef(d.runId(), d.dispatchId());
+      ended.add(ref);
+      running.remove(ref);
       slots.release();
     }
   }
@@ -459,7 +487,10 @@ public final class Agent implements AutoCloseable {
           }
           try {
             AgentControl c = Json.read(r.value(), AgentControl.class);
-            Job job = running.get(c.dispatchId());
+            Job job =
+                c.runId() == null || c.dispatchId() == null
+                    ? null
+                    : running.get(new DispatchRef(c.runId(), c.dispatchId()));
             if (AgentControl.CANCEL.equals(c.type()) && job != null) {
               LOG.info(
                   "run {} step \"{}\" cancel requested: {}",
