@@ -33,20 +33,7 @@ class ManyRunsTest {
   @BeforeAll
   static void startCoordinator() throws Exception {
     stack = new TestStack(false);
-    coordinator =
-        Child.start(
-            stack.dir().resolve("logs/coordinator.log"),
-            "coordinator",
-            "--bootstrap",
-            stack.bootstrap(),
-            "--topic-prefix",
-            stack.topics().prefix(),
-            "--state-dir",
-            stack.dir().resolve("coordinator").toString(),
-            "--http-port",
-            "0",
-            "--partitions",
-            "2");
+    coordinator = stack.coordinatorProcess("coordinator", "--http-port", "0", "--partitions", "2");
   }
 
   @AfterAll
@@ -64,23 +51,9 @@ class ManyRunsTest {
   }
 
   private void agent(String id, int maxConcurrent) throws Exception {
-    Path work = Files.createDirectories(stack.dir().resolve("work-" + id));
     agents.add(
-        Child.start(
-            stack.dir().resolve("logs/" + id + ".log"),
-            "agent",
-            "--bootstrap",
-            stack.bootstrap(),
-            "--topic-prefix",
-            stack.topics().prefix(),
-            "--id",
-            id,
-            "--pool",
-            "default",
-            "--max-concurrent",
-            Integer.toString(maxConcurrent),
-            "--workdir",
-            work.toString()));
+        stack.agentProcess(
+            id, "--pool", "default", "--max-concurrent", Integer.toString(maxConcurrent)));
   }
 
   /** Two steps; each appends "RUN PATH" to {@code log} when it runs, then the first sleeps. */

@@ -39,15 +39,8 @@ class ProcessesTest {
       httpPort = socket.getLocalPort();
     }
     coordinator =
-        Child.start(
-            stack.dir().resolve("logs/coordinator.log"),
+        stack.coordinatorProcess(
             "coordinator",
-            "--bootstrap",
-            stack.bootstrap(),
-            "--topic-prefix",
-            stack.topics().prefix(),
-            "--state-dir",
-            stack.dir().resolve("coordinator").toString(),
             "--http-port",
             Integer.toString(httpPort),
             "--http-host",
@@ -76,30 +69,14 @@ class ProcessesTest {
   }
 
   private Child agent(String id, String... pools) throws Exception {
-    Path work = Files.createDirectories(stack.dir().resolve("work-" + id));
     List<String> args =
         new ArrayList<>(
-            List.of(
-                "agent",
-                "--bootstrap",
-                stack.bootstrap(),
-                "--topic-prefix",
-                stack.topics().prefix(),
-                "--id",
-                id,
-                "--workdir",
-                work.toString(),
-                "--heartbeat",
-                "500ms",
-                "--drain-timeout",
-                "1s",
-                "--kill-grace",
-                "1s"));
+            List.of("--heartbeat", "500ms", "--drain-timeout", "1s", "--kill-grace", "1s"));
     for (String p : pools) {
       args.add("--pool");
       args.add(p);
     }
-    Child c = Child.start(stack.dir().resolve("logs/" + id + ".log"), args.toArray(String[]::new));
+    Child c = stack.agentProcess(id, args.toArray(String[]::new));
     agents.add(c);
     return c;
   }

@@ -156,6 +156,44 @@ public final class TestStack implements AutoCloseable {
     return a;
   }
 
+  /**
+   * A coordinator process on this stack's broker and topics, its state under {@code name}, with
+   * {@code extra} options; its log goes to {@code logs/<name>.log}.
+   */
+  public Child coordinatorProcess(String name, String... extra) throws IOException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "coordinator",
+                "--bootstrap",
+                bootstrap,
+                "--topic-prefix",
+                topics.prefix(),
+                "--state-dir",
+                dir.resolve(name).toString()));
+    args.addAll(List.of(extra));
+    return Child.start(dir.resolve("logs/" + name + ".log"), args.toArray(String[]::new));
+  }
+
+  /** An agent process {@code id} on this stack's broker and topics, with {@code extra} options. */
+  public Child agentProcess(String id, String... extra) throws IOException {
+    Path work = Files.createDirectories(dir.resolve("work-" + id));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "agent",
+                "--bootstrap",
+                bootstrap,
+                "--topic-prefix",
+                topics.prefix(),
+                "--id",
+                id,
+                "--workdir",
+                work.toString()));
+    args.addAll(List.of(extra));
+    return Child.start(dir.resolve("logs/" + id + ".log"), args.toArray(String[]::new));
+  }
+
   /** Submits a definition file with inputs; returns the run id. */
   public String submit(Path file, Map<String, JsonNode> inputs) {
     JsonNode def = DefinitionReader.read(file).tree();
