@@ -68,6 +68,18 @@ final class BenchCommand implements Callable<Integer> {
       description = "Runs held waiting for the memory figure (default: ${DEFAULT-VALUE}).")
   int waitingRuns;
 
+  @Option(
+      names = "--streams-config",
+      paramLabel = "KEY=VALUE",
+      description = "A Kafka Streams property for the coordinator, to try a tuning (repeatable).")
+  Map<String, String> streamsConfig;
+
+  @Option(
+      names = "--partitions",
+      paramLabel = "N",
+      description = "Partitions of the coordinator's topics (default: the coordinator's).")
+  Integer partitions;
+
   @Option(names = "--json", description = "Print the figures as one JSON document on stdout.")
   boolean json;
 
@@ -99,6 +111,12 @@ final class BenchCommand implements Callable<Integer> {
       Topics topics = new Topics("bench" + UUID.randomUUID().toString().substring(0, 6) + ".");
       CoordinatorConfig cc =
           CoordinatorConfig.defaults(cluster, tmp.resolve("state")).withTopics(topics);
+      if (streamsConfig != null) {
+        cc = cc.withClientProperties(streamsConfig);
+      }
+      if (partitions != null) {
+        cc = cc.withPartitions(partitions, (short) 1);
+      }
       if (commitInterval != null) {
         cc = cc.withCommitInterval(commitInterval);
       }
@@ -113,7 +131,7 @@ final class BenchCommand implements Callable<Integer> {
         coordinator.awaitRunning(Duration.ofSeconds(60));
         err.println("coordinator and agent " + agent.id() + " running; measuring ...");
         err.flush();
-        BenchWorkloads w = new BenchWorkloads(cluster, topics);
+        BenchWorkloads w = new BenchWorkloads(cluster, topics, coordinator.streams());
         try (w) {
           w.warmUp();
           for (String row : rows) {

@@ -25,11 +25,14 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
 
 /** The workloads of {@code wf bench}, each driven through the topics as an outside client would. */
 final class BenchWorkloads implements AutoCloseable {
@@ -40,10 +43,12 @@ final class BenchWorkloads implements AutoCloseable {
   private final String bootstrap;
   private final Topics topics;
   private final LoadDriver driver;
+  private final KafkaStreams coordinator;
 
-  BenchWorkloads(String bootstrap, Topics topics) {
+  BenchWorkloads(String bootstrap, Topics topics, KafkaStreams coordinator) {
     this.bootstrap = bootstrap;
     this.topics = topics;
+    this.coordinator = coordinator;
     this.driver = new LoadDriver(bootstrap, topics);
   }
 
@@ -53,7 +58,56 @@ final class BenchWorkloads implements AutoCloseable {
     driver.run(3, 1, i -> BenchCommand.parallel("Warm fan-out", 200), LONG);
   }
 
+  /**
+   * Measures workload {@code id}, and beside it what the coordinator's stream threads did: how many
+   * transactions they committed, how long a commit took, how many records each carried.
+   */
   Row measure(String id, int waitingRuns) throws Exception {
+    Map<String, Double> before = streamsTotals();
+    Row r = workload(id, waitingRuns);
+    Map<String, Double> after = streamsTotals();
+    double commits = after.get("commit-total") - before.get("commit-total");
+    double records = after.get("process-total") - before.get("process-total");
+    Map<String, Object> figures = new LinkedHashMap<>(r.figures());
+    figures.put("coordinatorCommits", (long) commits);
+    figures.put("recordsPerCommit", BenchCommand.BenchReport.round(records / Math.max(1, commits)));
+    figures.put(
+        "commitLatencyAvgMs", BenchCommand.BenchReport.round(after.get("commit-latency-avg")));
+    return new Row(
+        r.id(),
+        r.workload(),
+        figures,
+        r.text()
+            + fmt(
+                "  [%d commits, %.1f records each, commit avg %.1f ms]",
+                (long) commits, records / Math.max(1, commits), after.get("commit-latency-avg")));
+  }
+
+  /** Sums of the coordinator's thread-level commit and process metrics. */
+  private Map<String, Double> streamsTotals() {
+    Map<String, Double> m = new LinkedHashMap<>();
+    m.put("commit-total", 0.0);
+    m.put("process-total", 0.0);
+    m.put("commit-latency-avg", 0.0);
+    int threads = 0;
+    for (Metric metric : coordinator.metrics().values()) {
+      MetricName n = metric.metricName();
+      if (!n.group().equals("stream-thread-metrics") || !m.containsKey(n.name())) {
+        continue;
+      }
+      Object v = metric.metricValue();
+      if (v instanceof Number num && !Double.isNaN(num.doubleValue())) {
+        m.merge(n.name(), num.doubleValue(), Double::sum);
+        if (n.name().equals("commit-latency-avg")) {
+          threads++;
+        }
+      }
+    }
+    m.put("commit-latency-avg", m.get("commit-latency-avg") / Math.max(1, threads));
+    return m;
+  }
+
+  private Row workload(String id, int waitingRuns) throws Exception {
     return switch (id) {
       case "step" -> perStep(20, 5);
       case "chain10" ->

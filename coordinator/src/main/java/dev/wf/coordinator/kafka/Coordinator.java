@@ -208,21 +208,12 @@ public final class Coordinator implements AutoCloseable {
     topology.addSink(
         RunProcessor.TO_OUT, byHeader, new StringSerializer(), new ByteArraySerializer(), "runs");
     Map<String, String> largeLog = Map.of("max.message.bytes", TopicAdmin.LARGE);
-    for (String store :
-        List.of(
-            RunProcessor.RUNS,
-            RunProcessor.STEPS,
-            RunProcessor.DEFINITIONS,
-            RunProcessor.TIMERS,
-            RunProcessor.TIMER_INDEX,
-            RunProcessor.AGENT_ATTEMPTS)) {
-      topology.addStateStore(
-          Stores.keyValueStoreBuilder(
-                  Stores.persistentKeyValueStore(store), Serdes.String(), Serdes.ByteArray())
-              .withCachingDisabled()
-              .withLoggingEnabled(largeLog),
-          "runs");
-    }
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(Keyspace.STORE), Serdes.String(), Serdes.ByteArray())
+            .withCachingDisabled()
+            .withLoggingEnabled(largeLog),
+        "runs");
     return topology;
   }
 

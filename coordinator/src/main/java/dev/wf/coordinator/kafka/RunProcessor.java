@@ -43,12 +43,6 @@ import org.slf4j.LoggerFactory;
  * forward the machine's commands (dispatches, cancels, events, the result) and keep its timers.
  */
 final class RunProcessor implements Processor<String, byte[], String, byte[]> {
-  static final String RUNS = "runs";
-  static final String STEPS = "steps";
-  static final String DEFINITIONS = "definitions";
-  static final String TIMERS = "timers";
-  static final String TIMER_INDEX = "timer-index";
-  static final String AGENT_ATTEMPTS = "agent-attempts";
 
   /** The shell's own timer: forget an ended run once its retention has passed. */
   static final String PURGE = "purge";
@@ -63,13 +57,13 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
   private final Consumer<Collection<String>> ensurePools;
   private final AgentRegistry registry;
   private final CoordinatorMetrics metrics;
-  private KeyValueStore<String, byte[]> agentAttempts;
+  private Keyspace.In agentAttempts;
   private ProcessorContext<String, byte[]> context;
-  private KeyValueStore<String, byte[]> runs;
-  private KeyValueStore<String, byte[]> steps;
-  private KeyValueStore<String, byte[]> definitions;
-  private KeyValueStore<String, byte[]> timers;
-  private KeyValueStore<String, byte[]> timerIndex;
+  private Keyspace.In runs;
+  private Keyspace.In steps;
+  private Keyspace.In definitions;
+  private Keyspace.In timers;
+  private Keyspace.In timerIndex;
   private final Map<String, Plan> plans =
       new LinkedHashMap<>(16, 0.75f, true) {
         private static final long serialVersionUID = 1L;
@@ -96,12 +90,13 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
   @Override
   public void init(ProcessorContext<String, byte[]> context) {
     this.context = context;
-    this.runs = context.getStateStore(RUNS);
-    this.steps = context.getStateStore(STEPS);
-    this.definitions = context.getStateStore(DEFINITIONS);
-    this.timers = context.getStateStore(TIMERS);
-    this.timerIndex = context.getStateStore(TIMER_INDEX);
-    this.agentAttempts = context.getStateStore(AGENT_ATTEMPTS);
+    KeyValueStore<String, byte[]> state = context.getStateStore(Keyspace.STORE);
+    this.runs = Keyspace.RUNS.in(state);
+    this.steps = Keyspace.STEPS.in(state);
+    this.definitions = Keyspace.DEFINITIONS.in(state);
+    this.timers = Keyspace.TIMERS.in(state);
+    this.timerIndex = Keyspace.TIMER_INDEX.in(state);
+    this.agentAttempts = Keyspace.AGENT_ATTEMPTS.in(state);
     context.schedule(Duration.ofMillis(100), PunctuationType.WALL_CLOCK_TIME, this::fireTimers);
     context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, this::checkAgents);
   }
@@ -424,7 +419,7 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
   private void fireTimers(long wallNow) {
     List<KeyValue<String, byte[]>> due = new ArrayList<>();
     String upTo = String.format("%015d", wallNow) + '\u0001';
-    try (KeyValueIterator<String, byte[]> it = timers.range(null, upTo)) {
+    try (KeyValueIterator<String, byte[]> it = timers.upTo(upTo)) {
       while (it.hasNext() && due.size() < 1000) {
         due.add(it.next());
       }

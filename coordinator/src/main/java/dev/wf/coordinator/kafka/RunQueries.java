@@ -33,7 +33,7 @@ public final class RunQueries {
   /** Where the run lives: this instance (empty) or another one's HTTP address. */
   public Optional<HostInfo> owner(String runId, HostInfo self) {
     KeyQueryMetadata md =
-        streams.queryMetadataForKey(RunProcessor.RUNS, runId, new StringSerializer());
+        streams.queryMetadataForKey(Keyspace.STORE, runId, new StringSerializer());
     if (md == null
         || md.activeHost() == null
         || md.activeHost().equals(HostInfo.unavailable())
@@ -47,9 +47,10 @@ public final class RunQueries {
    * The run's result so far, with the steps in flight; empty when this instance does not hold it.
    */
   public Optional<WorkflowResult> snapshot(String runId, long now) {
-    ReadOnlyKeyValueStore<String, byte[]> runs = store(RunProcessor.RUNS);
-    ReadOnlyKeyValueStore<String, byte[]> steps = store(RunProcessor.STEPS);
-    ReadOnlyKeyValueStore<String, byte[]> defs = store(RunProcessor.DEFINITIONS);
+    ReadOnlyKeyValueStore<String, byte[]> state = store(Keyspace.STORE);
+    Keyspace.In runs = Keyspace.RUNS.in(state);
+    Keyspace.In steps = Keyspace.STEPS.in(state);
+    Keyspace.In defs = Keyspace.DEFINITIONS.in(state);
     byte[] run = runs.get(runId);
     byte[] def = defs.get(runId);
     if (run == null || def == null) {
@@ -70,8 +71,7 @@ public final class RunQueries {
             name, QueryableStoreTypes.<String, byte[]>keyValueStore()));
   }
 
-  private record ReadView(String runId, RunInfo info, ReadOnlyKeyValueStore<String, byte[]> steps)
-      implements RunStore {
+  private record ReadView(String runId, RunInfo info, Keyspace.In steps) implements RunStore {
     @Override
     public RunInfo run() {
       return info;
@@ -104,8 +104,7 @@ public final class RunQueries {
 
     @Override
     public void forEachStep(Consumer<StepState> visitor) {
-      try (KeyValueIterator<String, byte[]> it =
-          steps.prefixScan(runId + StoreRunView.SEP, new StringSerializer())) {
+      try (KeyValueIterator<String, byte[]> it = steps.prefixScan(runId + StoreRunView.SEP)) {
         while (it.hasNext()) {
           visitor.accept(Json.read(it.next().value, StepState.class));
         }

@@ -12,10 +12,8 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * One run's state over two stores: the run summary keyed by run id, and each step's state keyed by
@@ -26,15 +24,14 @@ final class StoreRunView implements RunStore {
   static final char SEP = '\u0000';
 
   private final String runId;
-  private final KeyValueStore<String, byte[]> runs;
-  private final KeyValueStore<String, byte[]> steps;
+  private final Keyspace.In runs;
+  private final Keyspace.In steps;
   private RunInfo run;
   private boolean runLoaded;
   private final Map<String, StepState> touched = new HashMap<>();
   private final Set<String> removed = new HashSet<>();
 
-  StoreRunView(
-      String runId, KeyValueStore<String, byte[]> runs, KeyValueStore<String, byte[]> steps) {
+  StoreRunView(String runId, Keyspace.In runs, Keyspace.In steps) {
     this.runId = runId;
     this.runs = runs;
     this.steps = steps;
@@ -99,8 +96,7 @@ final class StoreRunView implements RunStore {
               seen.add(s.path());
               visitor.accept(s);
             });
-    try (KeyValueIterator<String, byte[]> it =
-        steps.prefixScan(runId + SEP, new StringSerializer())) {
+    try (KeyValueIterator<String, byte[]> it = steps.prefixScan(runId + SEP)) {
       while (it.hasNext()) {
         KeyValue<String, byte[]> kv = it.next();
         String path = kv.key.substring(runId.length() + 1);
@@ -123,10 +119,9 @@ final class StoreRunView implements RunStore {
   }
 
   /** Deletes every step state of the run (after it ended and its result is out). */
-  static void purgeSteps(String runId, KeyValueStore<String, byte[]> steps) {
+  static void purgeSteps(String runId, Keyspace.In steps) {
     java.util.List<String> keys = new java.util.ArrayList<>();
-    try (KeyValueIterator<String, byte[]> it =
-        steps.prefixScan(runId + SEP, new StringSerializer())) {
+    try (KeyValueIterator<String, byte[]> it = steps.prefixScan(runId + SEP)) {
       it.forEachRemaining(kv -> keys.add(kv.key));
     }
     keys.forEach(steps::delete);
