@@ -46,8 +46,9 @@ public final class Coordinator implements AutoCloseable {
   private Coordinator(CoordinatorConfig config) {
     this.config = config;
     this.admin = new TopicAdmin(config.bootstrap(), config.clientProperties());
+    int inPlacePartitions;
     try {
-      createTopics();
+      inPlacePartitions = createTopics();
     } catch (RuntimeException e) {
       admin.close();
       throw e;
@@ -66,6 +67,7 @@ public final class Coordinator implements AutoCloseable {
     Topology topology =
         topology(
             config,
+            inPlacePartitions,
             new PoolTopics(admin, config.topics(), config.partitions(), config.replication())
                 ::ensure,
             registry,
@@ -120,7 +122,11 @@ public final class Coordinator implements AutoCloseable {
     return registry;
   }
 
-  private void createTopics() {
+  /**
+   * Creates what is missing; returns the partition count of the intake topic when it equals the run
+   * topic's (intake records on the right partition then skip the run topic), else 0.
+   */
+  private int createTopics() {
     Topics t = config.topics();
     int n = config.partitions();
     short rf = config.replication();
@@ -137,39 +143,45 @@ public final class Coordinator implements AutoCloseable {
     specs.add(new TopicAdmin.Spec(t.agentControl(), 1, rf, Map.of()));
     specs.add(new TopicAdmin.Spec(t.deadLetter(), 1, rf, large));
     admin.ensure(specs);
-    checkCoPartitioned(t.stepEvents(), runsTopic(t));
+    int runs = checkCoPartitioned(t.stepEvents(), runsTopic(t));
+    return partitions(t.intake()) == runs ? runs : 0;
   }
 
-  /** A run's step events and its intake records must meet in the same task. */
-  private void checkCoPartitioned(String a, String b) {
+  private int partitions(String topic) {
     try {
-      var topics =
-          admin
-              .admin()
-              .describeTopics(List.of(a, b))
-              .allTopicNames()
-              .get(30, java.util.concurrent.TimeUnit.SECONDS);
-      int pa = topics.get(a).partitions().size();
-      int pb = topics.get(b).partitions().size();
-      if (pa != pb) {
-        throw new IllegalStateException(
-            "topic "
-                + a
-                + " has "
-                + pa
-                + " partitions and "
-                + b
-                + " has "
-                + pb
-                + "; they must have the same number (both are keyed by run id)");
-      }
+      return admin
+          .admin()
+          .describeTopics(List.of(topic))
+          .allTopicNames()
+          .get(30, java.util.concurrent.TimeUnit.SECONDS)
+          .get(topic)
+          .partitions()
+          .size();
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException(
-          "cannot describe topics " + a + " and " + b + ": " + e.getMessage(), e);
+      throw new IllegalStateException("cannot describe topic " + topic + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     }
+  }
+
+  /** A run's step events and its intake records must meet in the same task; returns the count. */
+  private int checkCoPartitioned(String a, String b) {
+    int pa = partitions(a);
+    int pb = partitions(b);
+    if (pa != pb) {
+      throw new IllegalStateException(
+          "topic "
+              + a
+              + " has "
+              + pa
+              + " partitions and "
+              + b
+              + " has "
+              + pb
+              + "; they must have the same number (both are keyed by run id)");
+    }
+    return pa;
   }
 
   /** The coordinator's own topic of intake records re-keyed by run id. */
@@ -179,6 +191,7 @@ public final class Coordinator implements AutoCloseable {
 
   static Topology topology(
       CoordinatorConfig config,
+      int inPlacePartitions,
       java.util.function.Consumer<java.util.Collection<String>> pools,
       AgentRegistry registry,
       CoordinatorMetrics metrics) {
@@ -187,7 +200,9 @@ public final class Coordinator implements AutoCloseable {
     Topology topology = new Topology();
     topology.addSource("intake", new StringDeserializer(), new ByteArrayDeserializer(), t.intake());
     topology.addProcessor(
-        "triage", () -> new IntakeTriage(t, config.maxDefinitionBytes(), metrics), "intake");
+        "triage",
+        () -> new IntakeTriage(t, config.maxDefinitionBytes(), metrics, inPlacePartitions),
+        "intake");
     topology.addSink(
         IntakeTriage.TO_RUNS,
         runsTopic(t),
@@ -204,7 +219,10 @@ public final class Coordinator implements AutoCloseable {
         runsTopic(t),
         t.stepEvents());
     topology.addProcessor(
-        "runs", () -> new RunProcessor(config, pools, registry, metrics), "runs-in");
+        IntakeTriage.IN_PLACE,
+        () -> new RunProcessor(config, pools, registry, metrics),
+        "runs-in",
+        "triage");
     topology.addSink(
         RunProcessor.TO_OUT, byHeader, new StringSerializer(), new ByteArraySerializer(), "runs");
     Map<String, String> largeLog = Map.of("max.message.bytes", TopicAdmin.LARGE);

@@ -7,6 +7,7 @@ import dev.wf.coordinator.engine.StepStates;
 import dev.wf.protocol.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -28,7 +29,9 @@ final class StoreRunView implements RunStore {
   private final Keyspace.In steps;
   private RunInfo run;
   private boolean runLoaded;
+  private byte[] runAsRead;
   private final Map<String, StepState> touched = new HashMap<>();
+  private final Map<String, byte[]> asRead = new HashMap<>();
   private final Set<String> removed = new HashSet<>();
 
   StoreRunView(String runId, Keyspace.In runs, Keyspace.In steps) {
@@ -46,6 +49,7 @@ final class StoreRunView implements RunStore {
     if (!runLoaded) {
       runLoaded = true;
       byte[] b = runs.get(runId);
+      runAsRead = b;
       run = b == null ? null : read(b, RunInfo.class);
     }
     return run;
@@ -69,6 +73,7 @@ final class StoreRunView implements RunStore {
     }
     s = read(b, StepState.class);
     touched.put(path, s);
+    asRead.put(path, b);
     return s;
   }
 
@@ -107,15 +112,27 @@ final class StoreRunView implements RunStore {
     }
   }
 
-  /** Writes back every state read, created or removed while applying the input. */
+  /**
+   * Writes back every state created, changed or removed while applying the input; a state read and
+   * left as it was is not written again (each write is a changelog record in the transaction).
+   */
   void flush() {
     if (run != null) {
-      runs.put(runId, Json.write(run));
+      byte[] b = Json.write(run);
+      if (!Arrays.equals(b, runAsRead)) {
+        runs.put(runId, b);
+      }
     }
     for (String path : removed) {
       steps.delete(stepKey(runId, path));
     }
-    touched.forEach((path, s) -> steps.put(stepKey(runId, path), Json.write(s)));
+    touched.forEach(
+        (path, s) -> {
+          byte[] b = Json.write(s);
+          if (!Arrays.equals(b, asRead.get(path))) {
+            steps.put(stepKey(runId, path), b);
+          }
+        });
   }
 
   /** Deletes every step state of the run (after it ended and its result is out). */

@@ -60,8 +60,9 @@ class CoordinatorTopologyTest {
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
     driver =
         new TopologyTestDriver(
+            // one partition: every intake record is on its run's partition and handled in place
             Coordinator.topology(
-                config, ensuredPools::addAll, null, CoordinatorMetrics.discarding()),
+                config, 1, ensuredPools::addAll, null, CoordinatorMetrics.discarding()),
             p,
             Instant.parse("2026-11-25T10:00:00Z"));
     intake =
