@@ -249,6 +249,9 @@ public final class Coordinator implements AutoCloseable {
     p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(config.replication()));
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "0");
+    // A write that meets the previous transaction still being completed on its partition is
+    // retried; the default first backoff (100 ms) would then stall a step for a tenth of a second.
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), "5");
     p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), TopicAdmin.LARGE);
     // The broker's smallest session timeout: a dead instance's runs move to the others soon.
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "6000");
