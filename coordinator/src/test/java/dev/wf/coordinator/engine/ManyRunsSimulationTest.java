@@ -202,6 +202,13 @@ class ManyRunsSimulationTest {
       assertThat(run)
           .as("runs not ended " + stores.keySet() + " but nothing in flight\n" + definition)
           .isNotNull();
+      assertThat(timer)
+          .as(
+              "timer fired in %s: a dispatch was never started or never finished though every"
+                  + " agent takes and finishes all it gets\n%s",
+              run, definition)
+          .doesNotStartWith("start|")
+          .doesNotStartWith("guard|");
       timers.get(run).remove(timer);
       now = Math.max(now, due);
       apply(run, new Input.TimerFired(timer));
