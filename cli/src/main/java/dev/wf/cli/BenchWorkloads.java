@@ -178,15 +178,26 @@ final class BenchWorkloads implements AutoCloseable {
     checkSucceeded(b, workload);
     List<Double> t = b.runMillis();
     String text =
-        runs == 1
-            ? fmt("%.0f ms", t.get(0))
-            : fmt(
-                "p50 %.0f ms  min %.0f ms  max %.0f ms  (%d runs)",
-                pct(t, 50), pct(t, 0), pct(t, 100), runs);
+        (runs == 1
+                ? fmt("%.0f ms", t.get(0))
+                : fmt(
+                    "p50 %.0f ms  min %.0f ms  max %.0f ms  (%d runs)",
+                    pct(t, 50), pct(t, 0), pct(t, 100), runs))
+            + fmt("; result %d KB", b.largestResultBytes() / 1024);
     return new Row(
         id,
         workload,
-        figures("runs", runs, "p50Ms", pct(t, 50), "minMs", pct(t, 0), "maxMs", pct(t, 100)),
+        figures(
+            "runs",
+            runs,
+            "p50Ms",
+            pct(t, 50),
+            "minMs",
+            pct(t, 0),
+            "maxMs",
+            pct(t, 100),
+            "resultBytes",
+            b.largestResultBytes()),
         text);
   }
 

@@ -33,7 +33,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 final class LoadDriver implements AutoCloseable {
   /** What became of a batch of runs: each run's submit-to-result time and the wall time. */
-  record Batch(List<Double> runMillis, double wallMillis, int failed) {}
+  record Batch(List<Double> runMillis, double wallMillis, int failed, int largestResultBytes) {}
 
   private final Topics topics;
   private final KafkaProducer<String, byte[]> producer;
@@ -42,6 +42,7 @@ final class LoadDriver implements AutoCloseable {
   private final Map<String, Boolean> waiting = new ConcurrentHashMap<>();
   private final Map<String, Long> endedAt = new ConcurrentHashMap<>();
   private final Map<String, Boolean> succeeded = new ConcurrentHashMap<>();
+  private final Map<String, Integer> resultBytes = new ConcurrentHashMap<>();
   private final Semaphore ended = new Semaphore(0);
   private final Thread reader;
   private volatile boolean closed;
@@ -83,6 +84,7 @@ final class LoadDriver implements AutoCloseable {
           }
           endedAt.put(r.key(), now);
           succeeded.put(r.key(), succeeded(r.value()));
+          resultBytes.put(r.key(), r.value() == null ? 0 : r.value().length);
           ended.release();
         }
       }
@@ -146,13 +148,15 @@ final class LoadDriver implements AutoCloseable {
     double wall = (System.nanoTime() - t0) / 1e6;
     List<Double> each = new ArrayList<>(total);
     int failed = 0;
+    int largest = 0;
     for (String id : ids) {
       each.add((endedAt.remove(id) - submittedAt.remove(id)) / 1e6);
+      largest = Math.max(largest, resultBytes.remove(id));
       if (!succeeded.remove(id)) {
         failed++;
       }
     }
-    return new Batch(each, wall, failed);
+    return new Batch(each, wall, failed, largest);
   }
 
   void flush() {
