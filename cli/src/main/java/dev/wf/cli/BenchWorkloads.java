@@ -52,10 +52,14 @@ final class BenchWorkloads implements AutoCloseable {
     this.driver = new LoadDriver(bootstrap, topics);
   }
 
-  /** A few runs of each shape, so that the figures do not include the first use of each path. */
+  /**
+   * Several seconds of every shape first, so that the figures are those of a service that has been
+   * up a while (compiled code, warm caches), not of its first minute.
+   */
   void warmUp() throws Exception {
-    driver.run(20, 5, i -> BenchCommand.chain("Warm chain", 5), LONG);
-    driver.run(3, 1, i -> BenchCommand.parallel("Warm fan-out", 200), LONG);
+    driver.run(400, 20, i -> BenchCommand.chain("Warm chain", 5), LONG);
+    driver.run(5, 1, i -> BenchCommand.parallel("Warm fan-out", 1000), LONG);
+    driver.run(100, 1, i -> BenchCommand.chain("Warm chain", 3), LONG);
   }
 
   /**

@@ -82,7 +82,9 @@ final class CoordinatorCommand implements Callable<Integer> {
       paramLabel = "MS",
       defaultValue = "${env:WF_COMMIT_INTERVAL_MS:-10}",
       description =
-          "Kafka Streams commit.interval.ms (env WF_COMMIT_INTERVAL_MS, default ${DEFAULT-VALUE}).")
+          "Longest time between commits under steady load; a quiet coordinator commits at once when"
+              + " an agent or client waits for what it wrote (env WF_COMMIT_INTERVAL_MS, default"
+              + " ${DEFAULT-VALUE}).")
   long commitInterval;
 
   @Option(

@@ -18,9 +18,9 @@ import java.util.Objects;
  *     coordinator instances to share the work)
  * @param replication replication factor of the topics it creates
  * @param stateDir where Kafka Streams keeps its local stores
- * @param commitIntervalMs Kafka Streams' commit interval: under exactly-once, dispatches become
- *     visible to agents only at commit, so this is the main latency lever (0 commits after every
- *     poll)
+ * @param commitIntervalMs Kafka Streams' commit interval, the longest time between commits under
+ *     steady load (under exactly-once a dispatch is visible to agents only once committed; a quiet
+ *     coordinator commits as soon as its input runs dry, see RunProcessor)
  * @param maxDefinitionBytes submissions larger than this are rejected
  * @param limits bounds on a definition's size and depth
  * @param machine the state machine's knobs
