@@ -6,6 +6,12 @@ import java.util.Objects;
 public record Topics(String prefix) {
   public static final Topics DEFAULT = new Topics("wf.");
 
+  /**
+   * The largest record wf writes or reads (a 10,000-step result is about 2.5 MB): the topics that
+   * carry large records, the producers and the consumers are all set to it.
+   */
+  public static final int MAX_RECORD_BYTES = 16 * 1024 * 1024;
+
   public Topics {
     Objects.requireNonNull(prefix, "prefix");
     if (!prefix.matches("[A-Za-z0-9._-]*")) {
@@ -44,6 +50,11 @@ public record Topics(String prefix) {
 
   public String dispatch(String pool) {
     return prefix + "dispatch." + pool;
+  }
+
+  /** The coordinator's own topic of intake records re-keyed by run id (co-partitioned). */
+  public String coordinatorRuns() {
+    return prefix + "coordinator-runs";
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.wf.coordinator.kafka;
 
 import dev.wf.protocol.Topics;
+import dev.wf.protocol.kafka.TopicAdmin;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -130,20 +131,24 @@ public final class Coordinator implements AutoCloseable {
     Topics t = config.topics();
     int n = config.partitions();
     short rf = config.replication();
-    Map<String, String> large = Map.of("max.message.bytes", TopicAdmin.LARGE);
+    Map<String, String> large = TopicAdmin.LARGE;
     Map<String, String> compactLarge =
-        Map.of("cleanup.policy", "compact", "max.message.bytes", TopicAdmin.LARGE);
+        Map.of(
+            "cleanup.policy",
+            "compact",
+            "max.message.bytes",
+            Integer.toString(Topics.MAX_RECORD_BYTES));
     List<TopicAdmin.Spec> specs = new ArrayList<>();
     specs.add(new TopicAdmin.Spec(t.intake(), n, rf, large));
     specs.add(new TopicAdmin.Spec(t.stepEvents(), n, rf, large));
-    specs.add(new TopicAdmin.Spec(runsTopic(t), n, rf, large));
+    specs.add(new TopicAdmin.Spec(t.coordinatorRuns(), n, rf, large));
     specs.add(new TopicAdmin.Spec(t.events(), n, rf, large));
     specs.add(new TopicAdmin.Spec(t.results(), n, rf, compactLarge));
     specs.add(new TopicAdmin.Spec(t.agents(), 1, rf, Map.of("cleanup.policy", "compact")));
     specs.add(new TopicAdmin.Spec(t.agentControl(), 1, rf, Map.of()));
     specs.add(new TopicAdmin.Spec(t.deadLetter(), 1, rf, large));
     admin.ensure(specs);
-    int runs = checkCoPartitioned(t.stepEvents(), runsTopic(t));
+    int runs = checkCoPartitioned(t.stepEvents(), t.coordinatorRuns());
     return partitions(t.intake()) == runs ? runs : 0;
   }
 
@@ -184,11 +189,6 @@ public final class Coordinator implements AutoCloseable {
     return pa;
   }
 
-  /** The coordinator's own topic of intake records re-keyed by run id. */
-  static String runsTopic(Topics t) {
-    return t.prefix() + "coordinator-runs";
-  }
-
   static Topology topology(
       CoordinatorConfig config,
       int inPlacePartitions,
@@ -205,7 +205,7 @@ public final class Coordinator implements AutoCloseable {
         "intake");
     topology.addSink(
         IntakeTriage.TO_RUNS,
-        runsTopic(t),
+        t.coordinatorRuns(),
         new StringSerializer(),
         new ByteArraySerializer(),
         "triage");
@@ -216,7 +216,7 @@ public final class Coordinator implements AutoCloseable {
         "runs-in",
         new StringDeserializer(),
         new ByteArrayDeserializer(),
-        runsTopic(t),
+        t.coordinatorRuns(),
         t.stepEvents());
     topology.addProcessor(
         IntakeTriage.IN_PLACE,
@@ -225,7 +225,7 @@ public final class Coordinator implements AutoCloseable {
         "triage");
     topology.addSink(
         RunProcessor.TO_OUT, byHeader, new StringSerializer(), new ByteArraySerializer(), "runs");
-    Map<String, String> largeLog = Map.of("max.message.bytes", TopicAdmin.LARGE);
+    Map<String, String> largeLog = TopicAdmin.LARGE;
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(Keyspace.STORE), Serdes.String(), Serdes.ByteArray())
@@ -252,13 +252,15 @@ public final class Coordinator implements AutoCloseable {
     // A write that meets the previous transaction still being completed on its partition is
     // retried; the default first backoff (100 ms) would then stall a step for a tenth of a second.
     p.put(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), "5");
-    p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), TopicAdmin.LARGE);
+    p.put(
+        StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+        Integer.toString(Topics.MAX_RECORD_BYTES));
     // The broker's smallest session timeout: a dead instance's runs move to the others soon.
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "6000");
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), "1500");
     p.put(
         StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
-        TopicAdmin.LARGE);
+        Integer.toString(Topics.MAX_RECORD_BYTES));
     if (config.applicationServer() != null) {
       p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.applicationServer());
     }

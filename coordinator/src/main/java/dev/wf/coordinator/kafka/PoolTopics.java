@@ -1,8 +1,8 @@
 package dev.wf.coordinator.kafka;
 
 import dev.wf.protocol.Topics;
+import dev.wf.protocol.kafka.TopicAdmin;
 import java.util.Collection;
-import java.util.Map;
 
 /** Makes sure the dispatch topic of every pool a run names exists before anything is sent to it. */
 final class PoolTopics {
@@ -24,10 +24,7 @@ final class PoolTopics {
             .map(
                 p ->
                     new TopicAdmin.Spec(
-                        topics.dispatch(p),
-                        partitions,
-                        replication,
-                        Map.of("max.message.bytes", TopicAdmin.LARGE)))
+                        topics.dispatch(p), partitions, replication, TopicAdmin.LARGE))
             .toList());
   }
 }

@@ -1,8 +1,10 @@
-package dev.wf.coordinator.kafka;
+package dev.wf.protocol.kafka;
 
+import dev.wf.protocol.Topics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,10 +16,11 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
-/** Creates the topics wf needs, once each, and remembers which exist. */
+/** Creates the topics wf needs, once each, and remembers which exist (coordinator and agents). */
 public final class TopicAdmin implements AutoCloseable {
-  /** Topics that may carry large records (a 10,000-step result). */
-  public static final String LARGE = Integer.toString(16 * 1024 * 1024);
+  /** The topic config of topics that may carry large records (a 10,000-step result). */
+  public static final Map<String, String> LARGE =
+      Map.of("max.message.bytes", Integer.toString(Topics.MAX_RECORD_BYTES));
 
   private final Admin admin;
   private final Set<String> known = ConcurrentHashMap.newKeySet();
@@ -31,7 +34,10 @@ public final class TopicAdmin implements AutoCloseable {
     this.admin = Admin.create(p);
   }
 
-  /** A topic to create: name, partitions, replication and topic configs. */
+  /**
+   * A topic to create: name, partitions, replication and topic configs (0 or less: the broker's
+   * default).
+   */
   public record Spec(String name, int partitions, short replication, Map<String, String> configs) {}
 
   /**
@@ -43,7 +49,12 @@ public final class TopicAdmin implements AutoCloseable {
     List<NewTopic> missing = new ArrayList<>();
     for (Spec s : specs) {
       if (!known.contains(s.name())) {
-        missing.add(new NewTopic(s.name(), s.partitions(), s.replication()).configs(s.configs()));
+        missing.add(
+            new NewTopic(
+                    s.name(),
+                    s.partitions() > 0 ? Optional.of(s.partitions()) : Optional.empty(),
+                    s.replication() > 0 ? Optional.of(s.replication()) : Optional.empty())
+                .configs(s.configs()));
       }
     }
     if (missing.isEmpty()) {

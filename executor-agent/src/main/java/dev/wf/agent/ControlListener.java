@@ -1,0 +1,93 @@
+package dev.wf.agent;
+
+import dev.wf.protocol.Json;
+import dev.wf.protocol.message.AgentControl;
+import dev.wf.protocol.message.DispatchRef;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the agent-control topic from its end (every agent reads all of it) and carries out the
+ * cancel requests addressed to this agent, for the run and dispatch they name.
+ */
+final class ControlListener implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger("wf.agent");
+
+  private final AgentConfig config;
+  private final Jobs jobs;
+  private final BooleanSupplier closed;
+  private final KafkaConsumer<String, byte[]> consumer;
+
+  ControlListener(AgentConfig config, Jobs jobs, BooleanSupplier closed) {
+    this.config = config;
+    this.jobs = jobs;
+    this.closed = closed;
+    Properties p = Agent.clientProperties(config, "wf-agent-" + config.id() + "-control");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
+    this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  void wakeup() {
+    consumer.wakeup();
+  }
+
+  @Override
+  public void run() {
+    try (consumer) {
+      List<TopicPartition> parts = new ArrayList<>();
+      while (!closed.getAsBoolean() && parts.isEmpty()) {
+        consumer
+            .partitionsFor(config.topics().agentControl(), Duration.ofSeconds(10))
+            .forEach(pi -> parts.add(new TopicPartition(pi.topic(), pi.partition())));
+      }
+      consumer.assign(parts);
+      consumer.seekToEnd(parts);
+      while (!closed.getAsBoolean()) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          if (config.id().equals(r.key()) && r.value() != null) {
+            obey(r.value());
+          }
+        }
+      }
+    } catch (WakeupException e) {
+      // stopping
+    } catch (RuntimeException e) {
+      if (!closed.getAsBoolean()) {
+        LOG.error("agent {}: control consumer failed: {}", config.id(), e.toString());
+      }
+    }
+  }
+
+  private void obey(byte[] value) {
+    AgentControl c;
+    try {
+      c = Json.read(value, AgentControl.class);
+    } catch (IOException e) {
+      LOG.warn("agent {}: unreadable control message: {}", config.id(), e.getMessage());
+      return;
+    }
+    if (!AgentControl.CANCEL.equals(c.type()) || c.runId() == null || c.dispatchId() == null) {
+      return;
+    }
+    Job job = jobs.get(new DispatchRef(c.runId(), c.dispatchId()));
+    if (job != null) {
+      LOG.info(
+          "run {} step \"{}\" cancel requested: {}", c.runId(), job.dispatch.step(), c.reason());
+      job.cancel.cancel(c.reason());
+    }
+  }
+}

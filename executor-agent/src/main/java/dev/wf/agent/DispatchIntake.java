@@ -1,0 +1,194 @@
+package dev.wf.agent;
+
+import dev.wf.protocol.Json;
+import dev.wf.protocol.Signatures;
+import dev.wf.protocol.Topics;
+import dev.wf.protocol.message.Dispatch;
+import dev.wf.protocol.message.DispatchRef;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes the dispatches of one pool, as a member of the pool's consumer group: verifies each, runs
+ * it, refuses it with a report, or recognises a redelivery of one it runs or ran and ignores that
+ * one only. Never waits for an action: the poll loop stops fetching while every slot is taken.
+ */
+final class DispatchIntake implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger("wf.agent");
+
+  private final AgentConfig config;
+  private final String pool;
+  private final Semaphore slots;
+  private final Jobs jobs;
+  private final Function<Dispatch, Reporter> reporters;
+  private final Consumer<Job> start;
+  private final Runnable flushReports;
+  private final BooleanSupplier accepting;
+  private final KafkaConsumer<String, byte[]> consumer;
+
+  DispatchIntake(
+      AgentConfig config,
+      String pool,
+      Semaphore slots,
+      Jobs jobs,
+      Function<Dispatch, Reporter> reporters,
+      Consumer<Job> start,
+      Runnable flushReports,
+      BooleanSupplier accepting) {
+    this.config = config;
+    this.pool = pool;
+    this.slots = slots;
+    this.jobs = jobs;
+    this.reporters = reporters;
+    this.start = start;
+    this.flushReports = flushReports;
+    this.accepting = accepting;
+    Properties p = Agent.clientProperties(config, "wf-agent-" + config.id() + "-" + pool);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, config.topics().prefix() + "agents." + pool);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(config.maxConcurrent()));
+    // The broker's smallest session timeout: a dead agent's partitions move to the others soon.
+    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000");
+    p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000");
+    p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
+    p.put(
+        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(Topics.MAX_RECORD_BYTES));
+    this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /** Stops the poll loop from another thread. */
+  void wakeup() {
+    consumer.wakeup();
+  }
+
+  @Override
+  public void run() {
+    try (consumer) {
+      consumer.subscribe(List.of(config.topics().dispatch(pool)));
+      while (accepting.getAsBoolean()) {
+        if (slots.availablePermits() == 0) {
+          consumer.pause(consumer.assignment());
+        } else if (!consumer.paused().isEmpty()) {
+          consumer.resume(consumer.paused());
+        }
+        Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+        Set<TopicPartition> full = new HashSet<>();
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+          TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+          if (full.contains(tp)) {
+            continue;
+          }
+          if (!slots.tryAcquire()) {
+            // no free slot: read this record again when one is free
+            consumer.seek(tp, r.offset());
+            full.add(tp);
+            continue;
+          }
+          if (!take(r)) {
+            slots.release();
+          }
+          done.put(tp, new OffsetAndMetadata(r.offset() + 1));
+        }
+        if (!done.isEmpty()) {
+          // Started is on the broker before the offsets are committed: a crash in between
+          // re-delivers the dispatch to another agent of the pool.
+          flushReports.run();
+          consumer.commitAsync(done, null);
+        }
+      }
+    } catch (WakeupException e) {
+      // stopping
+    } catch (RuntimeException e) {
+      if (accepting.getAsBoolean()) {
+        LOG.error(
+            "agent {}: dispatch consumer of pool {} failed: {}", config.id(), pool, e.toString());
+      }
+    }
+  }
+
+  /** Runs the dispatch in {@code r}; false when it was not run (its slot is free again). */
+  private boolean take(ConsumerRecord<String, byte[]> r) {
+    String where = r.topic() + "-" + r.partition() + "@" + r.offset();
+    Dispatch d;
+    try {
+      d = Json.read(r.value(), Dispatch.class);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn(
+          "agent {}: skipped an unreadable dispatch at {}: {}", config.id(), where, e.getMessage());
+      return false;
+    }
+    if (d.runId() == null || d.dispatchId() == null) {
+      LOG.warn(
+          "agent {}: skipped a dispatch without runId or dispatchId at {}", config.id(), where);
+      return false;
+    }
+    Reporter report = reporters.apply(d);
+    Optional<String> refusal = refusal(r, d);
+    if (refusal.isPresent()) {
+      LOG.warn(
+          "agent {}: refused dispatch {} of run {} at {}: {}",
+          config.id(),
+          d.dispatchId(),
+          d.runId(),
+          where,
+          refusal.get());
+      report.refused(refusal.get());
+      return false;
+    }
+    if (jobs.known(new DispatchRef(d.runId(), d.dispatchId()))) {
+      // The very same dispatch again (a redelivery after a rebalance or a lost commit): it runs
+      // or ran here already, and its reports are on their way or sent.
+      LOG.info(
+          "run {} step \"{}\": ignored a redelivery of dispatch {}",
+          d.runId(),
+          d.step(),
+          d.dispatchId());
+      return false;
+    }
+    Job job = new Job(d, report);
+    jobs.add(job);
+    report.started(d.attempt());
+    LOG.info("run {} step \"{}\" attempt {} started", d.runId(), d.step(), d.attempt());
+    start.accept(job);
+    return true;
+  }
+
+  private Optional<String> refusal(ConsumerRecord<String, byte[]> r, Dispatch d) {
+    if (config.signatures().enabled()) {
+      Header h = r.headers().lastHeader(Signatures.HEADER);
+      Optional<String> problem =
+          config
+              .signatures()
+              .problem(r.value(), h == null ? null : new String(h.value(), StandardCharsets.UTF_8));
+      if (problem.isPresent()) {
+        return problem;
+      }
+    }
+    return d.action() == null ? Optional.of("no action") : Optional.empty();
+  }
+}
