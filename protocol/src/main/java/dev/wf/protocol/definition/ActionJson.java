@@ -70,8 +70,10 @@ public final class ActionJson {
       case "http" -> {
         List<Integer> expect = new ArrayList<>();
         JsonNode e = o.get("expectStatus");
-        if (e != null) {
+        if (e != null && e.isArray()) {
           e.forEach(n -> expect.add(n.asInt()));
+        } else if (e != null && e.isIntegralNumber()) {
+          expect.add(e.asInt()); // a code alone, as the definition allows
         }
         yield new Action.Http(
             o.path("method").asText("GET"),
