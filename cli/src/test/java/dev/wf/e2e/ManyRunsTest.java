@@ -13,8 +13,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +36,8 @@ class ManyRunsTest {
   @BeforeAll
   static void startCoordinator() throws Exception {
     stack = new TestStack(false);
-    coordinator = stack.coordinatorProcess("coordinator", "--http-port", "0", "--partitions", "2");
+    // three partitions per topic: three agents of the pool can each hold one
+    coordinator = stack.coordinatorProcess("coordinator", "--http-port", "0", "--partitions", "3");
   }
 
   @AfterAll
@@ -101,7 +105,27 @@ class ManyRunsTest {
     agent("a", 4);
     agent("b", 4);
     agent("c", 4);
+    awaitPoolMembersWithWork(3);
     burst(30, "several.log", List.of("a", "b", "c"));
+  }
+
+  /** Waits until {@code n} agents of the default pool each hold dispatch partitions. */
+  private static void awaitPoolMembersWithWork(int n) throws Exception {
+    String group = stack.topics().prefix() + "agents.default";
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrap());
+    try (Admin admin = Admin.create(p)) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      long withWork = 0;
+      while (withWork < n && System.nanoTime() < deadline) {
+        withWork =
+            admin.describeConsumerGroups(List.of(group)).all().get().get(group).members().stream()
+                .filter(m -> !m.assignment().topicPartitions().isEmpty())
+                .count();
+        Thread.sleep(100);
+      }
+      assertThat(withWork).as("agents of the pool holding partitions").isEqualTo(n);
+    }
   }
 
   private void burst(int runs, String logName, List<String> agentIds) throws Exception {

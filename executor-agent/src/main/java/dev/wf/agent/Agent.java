@@ -16,7 +16,6 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -138,11 +137,19 @@ public final class Agent implements AutoCloseable {
     t.start();
   }
 
-  /** The pools' dispatch topics, if the coordinator has not made them yet. */
+  /**
+   * The pools' dispatch topics, if the coordinator has not made them yet: with the default
+   * partition count (the coordinator grows them to its own) and room for large dispatches.
+   */
   private void ensureTopics() {
     try (TopicAdmin admin = new TopicAdmin(config.bootstrap(), config.clientProperties())) {
       for (String pool : config.pools()) {
-        admin.ensure(new TopicAdmin.Spec(config.topics().dispatch(pool), 0, (short) 0, Map.of()));
+        admin.ensure(
+            new TopicAdmin.Spec(
+                config.topics().dispatch(pool),
+                Topics.DEFAULT_PARTITIONS,
+                (short) 0,
+                TopicAdmin.LARGE));
       }
     } catch (IllegalStateException e) {
       LOG.warn("agent {}: {}", config.id(), e.getMessage());

@@ -12,6 +12,12 @@ public record Topics(String prefix) {
    */
   public static final int MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
+  /**
+   * Partitions of the topics wf creates unless told otherwise: as many consumers (agents of one
+   * pool, coordinator instances) can share the work.
+   */
+  public static final int DEFAULT_PARTITIONS = 3;
+
   public Topics {
     Objects.requireNonNull(prefix, "prefix");
     if (!prefix.matches("[A-Za-z0-9._-]*")) {

@@ -7,12 +7,12 @@ import java.util.Optional;
  * What applying one input gave: the commands to carry out, or why the input was ignored (a stale
  * report, a duplicate start, a run that has ended), for the log.
  */
-public record Outcome(List<Command> commands, Optional<String> ignored) {
+public record Outcome(List<Command> commands, Optional<Rejection> ignored) {
   public Outcome {
     commands = List.copyOf(commands);
   }
 
-  static Outcome ignored(String why, List<Command> commands) {
-    return new Outcome(commands, Optional.of(why));
+  static Outcome ignored(Rejection.Type type, String why, List<Command> commands) {
+    return new Outcome(commands, Optional.of(new Rejection(type, why)));
   }
 }

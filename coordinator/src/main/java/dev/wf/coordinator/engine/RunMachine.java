@@ -76,15 +76,15 @@ public final class RunMachine {
         return start(start);
       }
       if (run == null) {
-        return Outcome.ignored("unknown run", commands);
+        return Outcome.ignored(Rejection.Type.UNKNOWN_RUN, "unknown run", commands);
       }
       if (run.ended()) {
         if (input instanceof Input.Report r && r.report() instanceof StepReport.Started s) {
           cancelStale(s, "the run has ended");
         }
-        return Outcome.ignored("the run has ended", commands);
+        return Outcome.ignored(Rejection.Type.ENDED, "the run has ended", commands);
       }
-      Optional<String> ignored;
+      Optional<Rejection> ignored;
       if (input instanceof Input.CancelRun c) {
         ignored = cancelRun(c.reason());
       } else if (input instanceof Input.Report r) {
@@ -104,7 +104,8 @@ public final class RunMachine {
 
     private Outcome start(Input.StartRun start) {
       if (run != null) {
-        return Outcome.ignored("duplicate: run " + start.runId() + " exists", commands);
+        return Outcome.ignored(
+            Rejection.Type.DUPLICATE, "run " + start.runId() + " exists", commands);
       }
       run = new RunInfo(start.runId(), plan.root().name(), now);
       run.inputs.putAll(plan.workflow().inputs());
@@ -116,9 +117,9 @@ public final class RunMachine {
       return new Outcome(commands, Optional.empty());
     }
 
-    private Optional<String> cancelRun(String reason) {
+    private Optional<Rejection> cancelRun(String reason) {
       if (run.cancelRequested) {
-        return Optional.of("cancel already requested");
+        return Optional.of(new Rejection(Rejection.Type.DUPLICATE, "cancel already requested"));
       }
       run.cancelRequested = true;
       run.cancelReason = reason == null || reason.isBlank() ? "cancelled" : reason;
@@ -256,7 +257,7 @@ public final class RunMachine {
 
     // ---- agent reports --------------------------------------------------------------------
 
-    private Optional<String> report(StepReport report) {
+    private Optional<Rejection> report(StepReport report) {
       if (report instanceof StepReport.Refused refused) {
         String refusedPath = pathOf(refused.dispatchId());
         Plan.Node refusedNode = plan.node(refusedPath).filter(Plan.Node::isLeaf).orElse(null);
@@ -281,7 +282,8 @@ public final class RunMachine {
               true);
           return Optional.empty();
         }
-        return Optional.of("stale refusal from " + refused.agent() + ": " + refused.reason());
+        return Optional.of(
+            Rejection.stale("stale refusal from " + refused.agent() + ": " + refused.reason()));
       }
       String path = pathOf(report.dispatchId());
       Plan.Node node = plan.node(path).filter(Plan.Node::isLeaf).orElse(null);
@@ -291,7 +293,8 @@ public final class RunMachine {
           cancelStale(started, "superseded dispatch");
         }
         return Optional.of(
-            "stale report from " + report.agent() + " for dispatch " + report.dispatchId());
+            Rejection.stale(
+                "stale report from " + report.agent() + " for dispatch " + report.dispatchId()));
       }
       if (report instanceof StepReport.Started st) {
         return started(node, s, st);
@@ -314,9 +317,9 @@ public final class RunMachine {
       commands.add(new Command.CancelAttempt(s.agent(), s.runId(), s.dispatchId(), why));
     }
 
-    private Optional<String> started(Plan.Node node, StepState s, StepReport.Started st) {
+    private Optional<Rejection> started(Plan.Node node, StepState s, StepReport.Started st) {
       if (s.phase == Phase.SETTLING) {
-        return Optional.of("started while being cancelled");
+        return Optional.of(Rejection.stale("started while being cancelled"));
       }
       if (s.phase == Phase.WAITING) {
         s.moveTo(Phase.RUNNING);
@@ -331,9 +334,9 @@ public final class RunMachine {
       return Optional.empty();
     }
 
-    private Optional<String> retrying(Plan.Node node, StepState s, StepReport.Retrying r) {
+    private Optional<Rejection> retrying(Plan.Node node, StepState s, StepReport.Retrying r) {
       if (s.phase == Phase.SETTLING) {
-        return Optional.of("retry while being cancelled");
+        return Optional.of(Rejection.stale("retry while being cancelled"));
       }
       if (s.phase == Phase.WAITING) {
         s.moveTo(Phase.RUNNING);
@@ -376,12 +379,13 @@ public final class RunMachine {
       }
     }
 
-    private Optional<String> attemptLost(String dispatchId, String reason) {
+    private Optional<Rejection> attemptLost(String dispatchId, String reason) {
       String path = pathOf(dispatchId);
       Plan.Node node = plan.node(path).filter(Plan.Node::isLeaf).orElse(null);
       StepState s = node == null ? null : store.step(path);
       if (s == null || s.ended() || !dispatchId.equals(s.dispatchId)) {
-        return Optional.of("lost report for a dispatch no longer current: " + dispatchId);
+        return Optional.of(
+            Rejection.stale("lost report for a dispatch no longer current: " + dispatchId));
       }
       lost(node, s, reason, true);
       return Optional.empty();
@@ -445,16 +449,16 @@ public final class RunMachine {
 
     // ---- timers ---------------------------------------------------------------------------
 
-    private Optional<String> timer(String timerId) {
+    private Optional<Rejection> timer(String timerId) {
       Timers.Parsed t = Timers.parse(timerId);
       if (t == null) {
-        return Optional.of("unknown timer " + timerId);
+        return Optional.of(Rejection.stale("unknown timer " + timerId));
       }
       if (t.kind() == Timers.Kind.BACKOFF) {
         Plan.Node node = plan.node(t.path()).orElse(null);
         StepState g = node == null ? null : store.step(t.path());
         if (g == null || g.phase != Phase.BACKOFF || g.iteration != t.number()) {
-          return Optional.of("stale timer " + timerId);
+          return Optional.of(Rejection.stale("stale timer " + timerId));
         }
         g.iteration++;
         g.iterationStartedAt = now;
@@ -470,12 +474,12 @@ public final class RunMachine {
       Plan.Node node = plan.node(path).filter(Plan.Node::isLeaf).orElse(null);
       StepState s = node == null ? null : store.step(path);
       if (s == null || s.ended() || !t.dispatchId().equals(s.dispatchId)) {
-        return Optional.of("stale timer " + timerId);
+        return Optional.of(Rejection.stale("stale timer " + timerId));
       }
       switch (t.kind()) {
         case START -> {
           if (s.phase != Phase.WAITING) {
-            return Optional.of("stale timer " + timerId);
+            return Optional.of(Rejection.stale("stale timer " + timerId));
           }
           end(
               node,
@@ -489,13 +493,13 @@ public final class RunMachine {
         }
         case GUARD -> {
           if (s.phase != Phase.RUNNING) {
-            return Optional.of("stale timer " + timerId);
+            return Optional.of(Rejection.stale("stale timer " + timerId));
           }
           lost(node, s, "no report from agent " + s.agent + " in time", true);
         }
         case SETTLE -> {
           if (s.phase != Phase.SETTLING) {
-            return Optional.of("stale timer " + timerId);
+            return Optional.of(Rejection.stale("stale timer " + timerId));
           }
           closeOpenAttempt(s, AttemptStatus.CANCELLED, "agent did not confirm the cancel");
           end(

@@ -65,7 +65,7 @@ public record CoordinatorConfig(
     return new CoordinatorConfig(
         bootstrap,
         Topics.DEFAULT,
-        3,
+        Topics.DEFAULT_PARTITIONS,
         (short) 1,
         stateDir,
         10,

@@ -4,7 +4,10 @@ import dev.wf.protocol.Topics;
 import dev.wf.protocol.kafka.TopicAdmin;
 import java.util.Collection;
 
-/** Makes sure the dispatch topic of every pool a run names exists before anything is sent to it. */
+/**
+ * Makes sure the dispatch topic of every pool a run names exists, with at least the coordinator's
+ * partition count, before anything is sent to it.
+ */
 final class PoolTopics {
   private final TopicAdmin admin;
   private final Topics topics;
@@ -19,7 +22,7 @@ final class PoolTopics {
   }
 
   void ensure(Collection<String> pools) {
-    admin.ensure(
+    admin.ensureAtLeast(
         pools.stream()
             .map(
                 p ->

@@ -5,6 +5,7 @@ import dev.wf.coordinator.engine.Command;
 import dev.wf.coordinator.engine.Input;
 import dev.wf.coordinator.engine.Outcome;
 import dev.wf.coordinator.engine.Plan;
+import dev.wf.coordinator.engine.Rejection;
 import dev.wf.coordinator.engine.RunMachine;
 import dev.wf.protocol.Json;
 import dev.wf.protocol.Signatures;
@@ -25,6 +26,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -170,16 +172,22 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
       return;
     }
     IntakeMessage.Submit submit = (IntakeMessage.Submit) msg;
-    if (runs.get(runId) != null) {
-      LOG.info("run {} submitted again: duplicate ignored", runId);
-      emitRaw(
-          runId,
-          EventType.WORKFLOW_DUPLICATE,
-          Routes.event(
-              EventType.WORKFLOW_DUPLICATE,
-              runId,
-              "a run with this id exists; the submission was ignored",
-              now()));
+    Plan existing = plan(runId);
+    if (existing != null) {
+      // The machine decides: the same run id again is a duplicate, whatever its definition.
+      Optional<Rejection> refused =
+          apply(runId, existing, new Input.StartRun(runId, submit.inputs()));
+      if (refused.filter(r -> r.type() == Rejection.Type.DUPLICATE).isPresent()) {
+        LOG.info("run {} submitted again: duplicate ignored", runId);
+        emitRaw(
+            runId,
+            EventType.WORKFLOW_DUPLICATE,
+            Routes.event(
+                EventType.WORKFLOW_DUPLICATE,
+                runId,
+                "a run with this id exists; the submission was ignored",
+                now()));
+      }
       return;
     }
     WorkflowValidator.Validation v =
@@ -327,7 +335,8 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
 
   // ---- applying and carrying out commands ---------------------------------------------------
 
-  private void apply(String runId, Plan plan, Input input) {
+  /** Applies {@code input} to the run and carries out the commands; returns why it was refused. */
+  private Optional<Rejection> apply(String runId, Plan plan, Input input) {
     StoreRunView view = new StoreRunView(runId, runs, steps);
     Outcome outcome;
     try {
@@ -336,15 +345,15 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
       // A bug in the machine must not stop every other run: nothing of this input is stored.
       LOG.error("run {}: internal error applying {}: {}", runId, input, e.toString(), e);
       metrics.internalError();
-      return;
+      return Optional.empty();
     }
     view.flush();
     outcome
         .ignored()
         .ifPresent(
             why -> {
-              if (why.startsWith("stale")) {
-                LOG.info("run {}: {}", runId, why);
+              if (why.type() == Rejection.Type.STALE) {
+                LOG.info("run {}: {}", runId, why.reason());
               } else {
                 LOG.debug("run {}: ignored {}: {}", runId, input.getClass().getSimpleName(), why);
               }
@@ -352,6 +361,7 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
     for (Command c : outcome.commands()) {
       carryOut(runId, c);
     }
+    return outcome.ignored();
   }
 
   private void carryOut(String runId, Command c) {

@@ -75,8 +75,8 @@ final class MachineFixture {
     return this;
   }
 
-  Optional<String> lastIgnored() {
-    return outcomes.get(outcomes.size() - 1).ignored();
+  Optional<Rejection.Type> lastRejection() {
+    return outcomes.get(outcomes.size() - 1).ignored().map(Rejection::type);
   }
 
   MachineFixture advance(long ms) {

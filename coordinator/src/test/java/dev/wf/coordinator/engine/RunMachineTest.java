@@ -574,7 +574,7 @@ class RunMachineTest {
                   AttemptStatus.SUCCESS,
                   null,
                   null)));
-      assertThat(f.lastIgnored()).isPresent();
+      assertThat(f.lastRejection()).isPresent();
       assertThat(f.dispatchedSteps()).containsExactly("Push", "Push");
     }
   }
@@ -609,7 +609,7 @@ class RunMachineTest {
       assertThat(f.result().status()).isEqualTo(RunStatus.CANCELLED);
       f.started("A");
       assertThat(f.cancels()).hasSize(1);
-      assertThat(f.lastIgnored()).contains("the run has ended");
+      assertThat(f.lastRejection()).contains(Rejection.Type.ENDED);
     }
 
     @Test
@@ -713,7 +713,7 @@ class RunMachineTest {
                   AttemptStatus.SUCCESS,
                   null,
                   null)));
-      assertThat(f.lastIgnored()).get().asString().contains("stale");
+      assertThat(f.lastRejection()).contains(Rejection.Type.STALE);
       assertThat(f.published()).isEmpty();
     }
 
@@ -761,13 +761,13 @@ class RunMachineTest {
     void shouldIgnoreInputsAfterTheRunEnded() {
       var f = given(SEQ).start().runs("A").runs("B").runs("C");
       f.apply(new Input.CancelRun("late"));
-      assertThat(f.lastIgnored()).contains("the run has ended");
+      assertThat(f.lastRejection()).contains(Rejection.Type.ENDED);
     }
 
     @Test
     void shouldRefuseASecondStartOfTheSameRun() {
       var f = given(SEQ).start().start();
-      assertThat(f.lastIgnored()).get().asString().startsWith("duplicate");
+      assertThat(f.lastRejection()).contains(Rejection.Type.DUPLICATE);
       assertThat(f.dispatches()).hasSize(1);
     }
   }

@@ -448,7 +448,7 @@ final class RunSimulation {
           new Applied(
               label + "  => THREW " + e,
               input,
-              new Outcome(List.of(), Optional.of("threw")),
+              new Outcome(List.of(), Optional.of(Rejection.stale("threw"))),
               endedBefore,
               cancelledBefore));
       throw violation("the machine threw on `" + label + "`: " + e, e);

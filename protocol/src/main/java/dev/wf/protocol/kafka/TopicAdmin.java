@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -24,6 +25,7 @@ public final class TopicAdmin implements AutoCloseable {
 
   private final Admin admin;
   private final Set<String> known = ConcurrentHashMap.newKeySet();
+  private final Set<String> grown = ConcurrentHashMap.newKeySet();
 
   public TopicAdmin(String bootstrap, Map<String, String> clientProperties) {
     Properties p = new Properties();
@@ -84,6 +86,45 @@ public final class TopicAdmin implements AutoCloseable {
 
   public void ensure(Spec spec) {
     ensure(List.of(spec));
+  }
+
+  /**
+   * Like {@link #ensure}, and grows an existing topic that has fewer partitions than asked. Only
+   * for topics whose records need no key-to-partition stability (dispatch topics): whoever created
+   * one first (an agent that started before any run named its pool), the pool can still be shared
+   * by as many agents as the coordinator's partition count.
+   */
+  public void ensureAtLeast(List<Spec> specs) {
+    List<Spec> fresh = specs.stream().filter(s -> !grown.contains(s.name())).toList();
+    ensure(fresh);
+    for (Spec s : fresh) {
+      try {
+        int now =
+            admin
+                .describeTopics(List.of(s.name()))
+                .allTopicNames()
+                .get(30, TimeUnit.SECONDS)
+                .get(s.name())
+                .partitions()
+                .size();
+        if (s.partitions() > now) {
+          admin
+              .createPartitions(Map.of(s.name(), NewPartitions.increaseTo(s.partitions())))
+              .all()
+              .get(30, TimeUnit.SECONDS);
+        }
+        grown.add(s.name());
+      } catch (ExecutionException e) {
+        throw new IllegalStateException(
+            "cannot grow topic " + s.name() + ": " + e.getCause().getMessage(), e.getCause());
+      } catch (TimeoutException e) {
+        throw new IllegalStateException(
+            "the Kafka cluster did not grow topic " + s.name() + " within 30 s", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while growing topic " + s.name(), e);
+      }
+    }
   }
 
   public Admin admin() {
