@@ -18,6 +18,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -107,6 +108,30 @@ class ManyRunsTest {
     agent("c", 4);
     awaitPoolMembersWithWork(3);
     burst(30, "several.log", List.of("a", "b", "c"));
+  }
+
+  @Test
+  void shouldGrowAPoolsDispatchTopicMadeWithOnePartitionSoThatAgentsCanShareIt() throws Exception {
+    String topic = stack.topics().dispatch("narrow");
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrap());
+    try (Admin admin = Admin.create(p)) {
+      // as an agent of an older version, or an operator, might have made it
+      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+      agents.add(stack.agentProcess("narrow-1", "--pool", "narrow"));
+      String runId =
+          stack.submitYaml(
+              """
+              name: Narrow
+              agent: { pool: narrow }
+              action: { kind: noop }
+              """);
+      assertThat(stack.awaitResult(runId, Duration.ofSeconds(60)).status())
+          .isEqualTo(RunStatus.SUCCESS);
+      int partitions =
+          admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+      assertThat(partitions).as("partitions of " + topic).isEqualTo(3);
+    }
   }
 
   /** Waits until {@code n} agents of the default pool each hold dispatch partitions. */
