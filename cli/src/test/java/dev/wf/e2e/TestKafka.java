@@ -7,7 +7,7 @@ import java.nio.file.Path;
 
 /**
  * The broker the end-to-end tests use, started once per test JVM: an external cluster when {@code
- * WF_BOOTSTRAP} names one, Testcontainers' Kafka when {@code WF_TEST_KAFKA=testcontainers} and a
+ * WF_TEST_BOOTSTRAP} names one (never {@code WF_BOOTSTRAP}, which may name a cluster in real use), Testcontainers' Kafka when {@code WF_TEST_KAFKA=testcontainers} and a
  * Docker engine answers, else a real embedded KRaft broker. Never a mock.
  */
 public final class TestKafka {
@@ -19,7 +19,7 @@ public final class TestKafka {
     if (bootstrap != null) {
       return bootstrap;
     }
-    String external = System.getenv("WF_BOOTSTRAP");
+    String external = System.getenv("WF_TEST_BOOTSTRAP");
     if (external != null && !external.isBlank()) {
       bootstrap = external;
     } else if ("testcontainers".equals(System.getenv("WF_TEST_KAFKA"))
