@@ -7,8 +7,9 @@ import java.nio.file.Path;
 
 /**
  * The broker the end-to-end tests use, started once per test JVM: an external cluster when {@code
- * WF_TEST_BOOTSTRAP} names one (never {@code WF_BOOTSTRAP}, which may name a cluster in real use), Testcontainers' Kafka when {@code WF_TEST_KAFKA=testcontainers} and a
- * Docker engine answers, else a real embedded KRaft broker. Never a mock.
+ * WF_TEST_BOOTSTRAP} names one (never {@code WF_BOOTSTRAP}, which may name a cluster in real use),
+ * Testcontainers' Kafka when {@code WF_TEST_KAFKA=testcontainers} and a Docker engine answers, else
+ * a real embedded KRaft broker. Never a mock.
  */
 public final class TestKafka {
   private static String bootstrap;
