@@ -11,6 +11,7 @@ import dev.wf.protocol.event.WorkflowEvent;
 import dev.wf.protocol.message.Dispatch;
 import dev.wf.protocol.result.StepStatus;
 import dev.wf.protocol.result.WorkflowResult;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,9 +64,20 @@ class SecurityTest {
   @Test
   void shouldRefuseAForgedDispatchAndSaySoInAnEvent() throws Exception {
     Path marker = stack.dir().resolve("pwned");
-    Dispatch forged =
+    stack.sendTo(stack.topics().dispatch("default"), "forged-run", evil("forged-run", marker));
+    WorkflowEvent refused =
+        stack.awaitEvent(
+            "forged-run", e -> e.type() == EventType.DISPATCH_REFUSED, Duration.ofSeconds(30));
+    assertThat(refused.agent()).isEqualTo("signed");
+    assertThat(refused.reason()).isEqualTo("unsigned dispatch");
+    assertThat(Files.exists(marker)).as("the forged command did not run").isFalse();
+  }
+
+  /** A dispatch of run {@code runId} whose command would leave {@code marker} behind. */
+  private static byte[] evil(String runId, Path marker) throws Exception {
+    return Json.write(
         new Dispatch(
-            "forged-run",
+            runId,
             "1:Evil",
             "Evil",
             "Evil",
@@ -76,15 +88,63 @@ class SecurityTest {
             1,
             1,
             new Dispatch.Backoff(1000, 2, 30_000, 0),
-            "forged-run:Evil",
-            System.currentTimeMillis());
-    stack.sendTo(stack.topics().dispatch("default"), "forged-run", Json.write(forged));
+            runId + ":Evil",
+            System.currentTimeMillis()));
+  }
+
+  /** Sends a dispatch with {@code signature}; returns the agent's reason for refusing it. */
+  private static String refusal(String runId, byte[] value, String signature, Path marker) {
+    stack.sendTo(stack.topics().dispatch("default"), runId, value, Signatures.HEADER, signature);
     WorkflowEvent refused =
         stack.awaitEvent(
-            "forged-run", e -> e.type() == EventType.DISPATCH_REFUSED, Duration.ofSeconds(30));
+            runId, e -> e.type() == EventType.DISPATCH_REFUSED, Duration.ofSeconds(30));
     assertThat(refused.agent()).isEqualTo("signed");
-    assertThat(refused.reason()).isEqualTo("unsigned dispatch");
     assertThat(Files.exists(marker)).as("the forged command did not run").isFalse();
+    return refused.reason();
+  }
+
+  @Test
+  void shouldRefuseADispatchSignedWithTheRightKeyIdButAnotherSecret() throws Exception {
+    Path marker = stack.dir().resolve("pwned-wrong-key");
+    byte[] value = evil("forged-wrong-key", marker);
+    String sig = Signatures.parse("k2=attacker-secret-0123456789").sign(value).orElseThrow();
+    assertThat(refusal("forged-wrong-key", value, sig, marker))
+        .isEqualTo("forged or altered dispatch (signature does not match)");
+  }
+
+  @Test
+  void shouldRefuseASignedDispatchWhoseValueWasTamperedWith() throws Exception {
+    Path marker = stack.dir().resolve("pwned-tampered");
+    Path harmless = stack.dir().resolve("harmless");
+    byte[] genuine = evil("forged-tampered", harmless);
+    String sig = KEYS.sign(genuine).orElseThrow(); // as the coordinator signed it
+    byte[] tampered =
+        new String(genuine, StandardCharsets.UTF_8)
+            .replace(harmless.toString(), marker.toString())
+            .getBytes(StandardCharsets.UTF_8);
+    assertThat(refusal("forged-tampered", tampered, sig, marker))
+        .isEqualTo("forged or altered dispatch (signature does not match)");
+    assertThat(Files.exists(harmless)).isFalse();
+  }
+
+  @Test
+  void shouldRefuseADispatchSignedWithAnUnknownKeyId() throws Exception {
+    Path marker = stack.dir().resolve("pwned-unknown-key");
+    byte[] value = evil("forged-unknown-key", marker);
+    String sig = Signatures.parse("k9=some-other-secret-0123456789").sign(value).orElseThrow();
+    assertThat(refusal("forged-unknown-key", value, sig, marker))
+        .isEqualTo("signed with unknown key \"k9\"");
+  }
+
+  @Test
+  void shouldRefuseMalformedSignatures() throws Exception {
+    for (String sig : List.of("garbage", "v2:k1:AAAA", "v1:k1:%%%not-base64%%%")) {
+      String runId = "forged-malformed-" + Math.abs(sig.hashCode());
+      Path marker = stack.dir().resolve("pwned-" + runId);
+      assertThat(refusal(runId, evil(runId, marker), sig, marker))
+          .as("signature " + sig)
+          .isEqualTo("malformed signature");
+    }
   }
 
   @Test

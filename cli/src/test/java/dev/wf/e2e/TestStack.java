@@ -228,6 +228,17 @@ public final class TestStack implements AutoCloseable {
     }
   }
 
+  /** Writes raw bytes with one header on any topic, as any client with access could. */
+  public void sendTo(String topic, String key, byte[] value, String header, String headerValue) {
+    ProducerRecord<String, byte[]> r = new ProducerRecord<>(topic, key, value);
+    r.headers().add(header, headerValue.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      producer.send(r).get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Waits for the result of {@code runId} on the results topic. */
   public WorkflowResult awaitResult(String runId, Duration timeout) {
     ConsumerRecord<String, byte[]> r =

@@ -76,6 +76,9 @@ final class DispatchIntake implements Runnable {
     p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000");
     p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000");
     p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
+    // The coordinator grows a pool's topic made with fewer partitions than it uses: see the new
+    // partitions within seconds, not after the default five minutes.
+    p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "5000");
     p.put(
         ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(Topics.MAX_RECORD_BYTES));
     this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
