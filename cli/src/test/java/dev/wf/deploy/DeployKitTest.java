@@ -138,6 +138,19 @@ class DeployKitTest {
   }
 
   @Test
+  void everyVariableTheCliReadsIsKeptAwayFromTheTests() throws Exception {
+    String pom = Files.readString(DEPLOY.getParent().resolve("pom.xml"));
+    Matcher m =
+        Pattern.compile("<excludedEnvironmentVariables>([^<]*)</excludedEnvironmentVariables>")
+            .matcher(pom);
+    assertThat(m.find()).as("surefire's excludedEnvironmentVariables in the parent pom").isTrue();
+    Set<String> excluded = new TreeSet<>(List.of(m.group(1).trim().split("\\s*,\\s*")));
+    assertThat(excluded)
+        .as("a WF_* variable exported for real use must not reach the tests")
+        .containsAll(CLI.allEnv());
+  }
+
+  @Test
   void theCliModelIsWhatThisTestExpects() {
     // If these fail, the test reads the CLI wrongly, not the deploy files.
     assertThat(CLI.flags())
