@@ -262,11 +262,8 @@ public final class RunMachine {
         String refusedPath = pathOf(refused.dispatchId());
         Plan.Node refusedNode = plan.node(refusedPath).filter(Plan.Node::isLeaf).orElse(null);
         emit(
-            new EventBuilder(
-                    EventType.DISPATCH_REFUSED,
-                    run.runId,
-                    refusedPath,
-                    refusedNode == null ? null : refusedNode.name())
+            WorkflowEvent.of(EventType.DISPATCH_REFUSED, run.runId)
+                .step(refusedPath, refusedNode == null ? null : refusedNode.name())
                 .agent(refused.agent())
                 .reason(refused.reason()));
         StepState rs = refusedNode == null ? null : store.step(refusedPath);
@@ -527,7 +524,7 @@ public final class RunMachine {
       s.error = error;
       s.errorOrigin = origin && status.isFailure();
       long took = Math.max(0, now - s.startedAt);
-      EventBuilder e =
+      WorkflowEvent.Builder e =
           switch (status) {
             case SUCCESS -> event(EventType.STEP_COMPLETE, node).result(s.result);
             case FAILED -> event(EventType.STEP_FAILED, node).error(error);
@@ -800,12 +797,12 @@ public final class RunMachine {
 
     // ---- events ---------------------------------------------------------------------------
 
-    private EventBuilder event(EventType type, Plan.Node node) {
-      return new EventBuilder(type, run.runId, node.path(), node.name());
+    private WorkflowEvent.Builder event(EventType type, Plan.Node node) {
+      return WorkflowEvent.of(type, run.runId).step(node.path(), node.name());
     }
 
-    private void emit(EventBuilder e) {
-      commands.add(new Command.Emit(e.build(Instant.ofEpochMilli(now).toString())));
+    private void emit(WorkflowEvent.Builder e) {
+      commands.add(new Command.Emit(e.at(Instant.ofEpochMilli(now).toString())));
     }
   }
 
@@ -813,67 +810,5 @@ public final class RunMachine {
   static String pathOf(String dispatchId) {
     int colon = dispatchId == null ? -1 : dispatchId.indexOf(':');
     return colon < 0 ? "" : dispatchId.substring(colon + 1);
-  }
-
-  /** Assembles a {@link WorkflowEvent}; fields not set stay out of the JSON. */
-  private static final class EventBuilder {
-    private final EventType type;
-    private final String runId;
-    private final String path;
-    private final String step;
-    private Integer attempt;
-    private String agent;
-    private Long duration;
-    private String error;
-    private Long delay;
-    private JsonNode result;
-    private String reason;
-
-    EventBuilder(EventType type, String runId, String path, String step) {
-      this.type = type;
-      this.runId = runId;
-      this.path = path;
-      this.step = step;
-    }
-
-    EventBuilder attempt(int a) {
-      attempt = a;
-      return this;
-    }
-
-    EventBuilder agent(String a) {
-      agent = a;
-      return this;
-    }
-
-    EventBuilder duration(long d) {
-      duration = d;
-      return this;
-    }
-
-    EventBuilder error(String e) {
-      error = e;
-      return this;
-    }
-
-    EventBuilder delay(long d) {
-      delay = d;
-      return this;
-    }
-
-    EventBuilder result(JsonNode r) {
-      result = r;
-      return this;
-    }
-
-    EventBuilder reason(String r) {
-      reason = r;
-      return this;
-    }
-
-    WorkflowEvent build(String at) {
-      return new WorkflowEvent(
-          type, runId, path, step, at, attempt, agent, duration, error, delay, result, reason);
-    }
   }
 }

@@ -153,21 +153,7 @@ public final class Coordinator implements AutoCloseable {
   }
 
   private int partitions(String topic) {
-    try {
-      return admin
-          .admin()
-          .describeTopics(List.of(topic))
-          .allTopicNames()
-          .get(30, java.util.concurrent.TimeUnit.SECONDS)
-          .get(topic)
-          .partitions()
-          .size();
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException("cannot describe topic " + topic + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
+    return admin.partitions(topic);
   }
 
   /** A run's step events and its intake records must meet in the same task; returns the count. */

@@ -46,19 +46,10 @@ final class Routes {
 
   /** An event about a run as a whole (no step), from {@code agent} when one is known. */
   static byte[] event(EventType type, String runId, String agent, String reason, long now) {
-    return Json.write(
-        new WorkflowEvent(
-            type,
-            runId == null ? "" : runId,
-            null,
-            null,
-            Instant.ofEpochMilli(now).toString(),
-            null,
-            agent,
-            null,
-            null,
-            null,
-            null,
-            reason));
+    WorkflowEvent.Builder e = WorkflowEvent.of(type, runId == null ? "" : runId).reason(reason);
+    if (agent != null) {
+      e.agent(agent);
+    }
+    return Json.write(e.at(Instant.ofEpochMilli(now).toString()));
   }
 }

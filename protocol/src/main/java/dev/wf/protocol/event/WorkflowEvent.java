@@ -27,4 +27,77 @@ public record WorkflowEvent(
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(runId, "runId");
   }
+
+  /** An event of {@code type} about run {@code runId}; set what the type carries, then build. */
+  public static Builder of(EventType type, String runId) {
+    return new Builder(type, runId);
+  }
+
+  /** Assembles a {@link WorkflowEvent}; fields not set stay out of the JSON. */
+  public static final class Builder {
+    private final EventType type;
+    private final String runId;
+    private String path;
+    private String step;
+    private Integer attempt;
+    private String agent;
+    private Long duration;
+    private String error;
+    private Long delay;
+    private JsonNode result;
+    private String reason;
+
+    private Builder(EventType type, String runId) {
+      this.type = type;
+      this.runId = runId;
+    }
+
+    /** The step it is about: its path and its name. */
+    public Builder step(String path, String name) {
+      this.path = path;
+      this.step = name;
+      return this;
+    }
+
+    public Builder attempt(int a) {
+      attempt = a;
+      return this;
+    }
+
+    public Builder agent(String a) {
+      agent = a;
+      return this;
+    }
+
+    public Builder duration(long d) {
+      duration = d;
+      return this;
+    }
+
+    public Builder error(String e) {
+      error = e;
+      return this;
+    }
+
+    public Builder delay(long d) {
+      delay = d;
+      return this;
+    }
+
+    public Builder result(JsonNode r) {
+      result = r;
+      return this;
+    }
+
+    public Builder reason(String r) {
+      reason = r;
+      return this;
+    }
+
+    /** The event, stamped {@code at} (ISO-8601 UTC). */
+    public WorkflowEvent at(String at) {
+      return new WorkflowEvent(
+          type, runId, path, step, at, attempt, agent, duration, error, delay, result, reason);
+    }
+  }
 }

@@ -15,7 +15,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /** Creates the topics wf needs, once each, and remembers which exist (coordinator and agents). */
 public final class TopicAdmin implements AutoCloseable {
@@ -99,14 +101,7 @@ public final class TopicAdmin implements AutoCloseable {
     ensure(fresh);
     for (Spec s : fresh) {
       try {
-        int now =
-            admin
-                .describeTopics(List.of(s.name()))
-                .allTopicNames()
-                .get(30, TimeUnit.SECONDS)
-                .get(s.name())
-                .partitions()
-                .size();
+        int now = partitions(s.name());
         if (s.partitions() > now) {
           admin
               .createPartitions(Map.of(s.name(), NewPartitions.increaseTo(s.partitions())))
@@ -115,6 +110,10 @@ public final class TopicAdmin implements AutoCloseable {
         }
         grown.add(s.name());
       } catch (ExecutionException e) {
+        if (e.getCause() instanceof InvalidPartitionsException) {
+          grown.add(s.name()); // another coordinator instance grew it first
+          continue;
+        }
         throw new IllegalStateException(
             "cannot grow topic " + s.name() + ": " + e.getCause().getMessage(), e.getCause());
       } catch (TimeoutException e) {
@@ -123,6 +122,45 @@ public final class TopicAdmin implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while growing topic " + s.name(), e);
+      }
+    }
+  }
+
+  /**
+   * The partition count of {@code topic}. Just after a topic is made, a broker of a cluster may not
+   * know it yet: that answer is retried for up to 30 s.
+   *
+   * @throws IllegalStateException when the cluster does not answer in time
+   */
+  public int partitions(String topic) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        return admin
+            .describeTopics(List.of(topic))
+            .allTopicNames()
+            .get(30, TimeUnit.SECONDS)
+            .get(topic)
+            .partitions()
+            .size();
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+            || System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              "cannot describe topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
+        }
+      } catch (TimeoutException e) {
+        throw new IllegalStateException(
+            "the Kafka cluster did not describe topic " + topic + " within 30 s", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while describing topic " + topic, e);
+      }
+      try {
+        Thread.sleep(200); // the topic's metadata is still spreading to the brokers
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while describing topic " + topic, e);
       }
     }
   }
