@@ -52,11 +52,14 @@ public final class RunMachine {
 
   /** Applies {@code input} to the run held in {@code store}, at time {@code now} (epoch ms). */
   public Outcome apply(Plan plan, RunStore store, Input input, long now) {
-    return new Step(plan, store, now).apply(input);
+    return new Application(plan, store, now).apply(input);
   }
 
-  /** One application of one input. */
-  private final class Step {
+  /**
+   * One input being applied to one run: what it read, the commands it gathers. (Not a workflow
+   * step: those are {@link Plan.Node}s with their {@link StepState}.)
+   */
+  private final class Application {
     private final Plan plan;
     private final RunStore store;
     private final long now;
@@ -64,7 +67,7 @@ public final class RunMachine {
     private RunInfo run;
     private Map<String, Object> inputVars;
 
-    Step(Plan plan, RunStore store, long now) {
+    Application(Plan plan, RunStore store, long now) {
       this.plan = plan;
       this.store = store;
       this.now = now;
