@@ -143,14 +143,16 @@ public final class Agent implements AutoCloseable {
    */
   private void ensureTopics() {
     try (TopicAdmin admin = new TopicAdmin(config.bootstrap(), config.clientProperties())) {
-      for (String pool : config.pools()) {
-        admin.ensure(
-            new TopicAdmin.Spec(
-                config.topics().dispatch(pool),
-                Topics.DEFAULT_PARTITIONS,
-                (short) 0,
-                TopicAdmin.LARGE));
-      }
+      admin.ensure(
+          config.pools().stream()
+              .map(
+                  pool ->
+                      new TopicAdmin.Spec(
+                          config.topics().dispatch(pool),
+                          Topics.DEFAULT_PARTITIONS,
+                          (short) 0,
+                          TopicAdmin.LARGE))
+              .toList());
     } catch (IllegalStateException e) {
       LOG.warn("agent {}: {}", config.id(), e.getMessage());
     }

@@ -10,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -132,12 +133,8 @@ public final class Coordinator implements AutoCloseable {
     int n = config.partitions();
     short rf = config.replication();
     Map<String, String> large = TopicAdmin.LARGE;
-    Map<String, String> compactLarge =
-        Map.of(
-            "cleanup.policy",
-            "compact",
-            "max.message.bytes",
-            Integer.toString(Topics.MAX_RECORD_BYTES));
+    Map<String, String> compactLarge = new HashMap<>(large);
+    compactLarge.put("cleanup.policy", "compact");
     List<TopicAdmin.Spec> specs = new ArrayList<>();
     specs.add(new TopicAdmin.Spec(t.intake(), n, rf, large));
     specs.add(new TopicAdmin.Spec(t.stepEvents(), n, rf, large));
@@ -149,17 +146,13 @@ public final class Coordinator implements AutoCloseable {
     specs.add(new TopicAdmin.Spec(t.deadLetter(), 1, rf, large));
     admin.ensure(specs);
     int runs = checkCoPartitioned(t.stepEvents(), t.coordinatorRuns());
-    return partitions(t.intake()) == runs ? runs : 0;
-  }
-
-  private int partitions(String topic) {
-    return admin.partitions(topic);
+    return admin.partitions(t.intake()) == runs ? runs : 0;
   }
 
   /** A run's step events and its intake records must meet in the same task; returns the count. */
   private int checkCoPartitioned(String a, String b) {
-    int pa = partitions(a);
-    int pb = partitions(b);
+    int pa = admin.partitions(a);
+    int pb = admin.partitions(b);
     if (pa != pb) {
       throw new IllegalStateException(
           "topic "
@@ -211,12 +204,11 @@ public final class Coordinator implements AutoCloseable {
         "triage");
     topology.addSink(
         RunProcessor.TO_OUT, byHeader, new StringSerializer(), new ByteArraySerializer(), "runs");
-    Map<String, String> largeLog = TopicAdmin.LARGE;
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(Keyspace.STORE), Serdes.String(), Serdes.ByteArray())
             .withCachingDisabled()
-            .withLoggingEnabled(largeLog),
+            .withLoggingEnabled(TopicAdmin.LARGE),
         "runs");
     return topology;
   }

@@ -5,7 +5,7 @@ import dev.wf.protocol.Json;
 import dev.wf.protocol.Topics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -119,13 +119,16 @@ final class IntakeTriage implements Processor<String, byte[], String, byte[]> {
     context.forward(keyed, onItsPartition(runId) ? IN_PLACE : TO_RUNS);
   }
 
-  /** True when the run's step events land on the partition this record came from. */
+  /**
+   * True when the run's step events land on the partition this record came from: the partition the
+   * Java producer's own partitioner gives the run id, as it does for every record keyed by it.
+   */
   private boolean onItsPartition(String runId) {
     int here = context.recordMetadata().map(m -> m.partition()).orElse(-1);
     return inPlacePartitions > 0
         && here
-            == Utils.toPositive(Utils.murmur2(runId.getBytes(StandardCharsets.UTF_8)))
-                % inPlacePartitions;
+            == BuiltInPartitioner.partitionForKey(
+                runId.getBytes(StandardCharsets.UTF_8), inPlacePartitions);
   }
 
   private void reject(String key, byte[] value, String reason) {

@@ -15,6 +15,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -67,21 +68,13 @@ public final class TopicAdmin implements AutoCloseable {
     var result = admin.createTopics(missing);
     for (NewTopic t : missing) {
       try {
-        result.values().get(t.name()).get(30, TimeUnit.SECONDS);
+        await(result.values().get(t.name()), "create", t.name());
         known.add(t.name());
       } catch (ExecutionException e) {
-        if (e.getCause() instanceof TopicExistsException) {
-          known.add(t.name());
-        } else {
-          throw new IllegalStateException(
-              "cannot create topic " + t.name() + ": " + e.getCause().getMessage(), e.getCause());
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw failed("create", t.name(), e);
         }
-      } catch (TimeoutException e) {
-        throw new IllegalStateException(
-            "the Kafka cluster did not create topic " + t.name() + " within 30 s", e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while creating topic " + t.name(), e);
+        known.add(t.name());
       }
     }
   }
@@ -100,29 +93,22 @@ public final class TopicAdmin implements AutoCloseable {
     List<Spec> fresh = specs.stream().filter(s -> !grown.contains(s.name())).toList();
     ensure(fresh);
     for (Spec s : fresh) {
-      try {
-        int now = partitions(s.name());
-        if (s.partitions() > now) {
-          admin
-              .createPartitions(Map.of(s.name(), NewPartitions.increaseTo(s.partitions())))
-              .all()
-              .get(30, TimeUnit.SECONDS);
+      if (s.partitions() > partitions(s.name())) {
+        try {
+          await(
+              admin
+                  .createPartitions(Map.of(s.name(), NewPartitions.increaseTo(s.partitions())))
+                  .all(),
+              "grow",
+              s.name());
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof InvalidPartitionsException)) {
+            throw failed("grow", s.name(), e);
+          }
+          // another coordinator instance grew it first
         }
-        grown.add(s.name());
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof InvalidPartitionsException) {
-          grown.add(s.name()); // another coordinator instance grew it first
-          continue;
-        }
-        throw new IllegalStateException(
-            "cannot grow topic " + s.name() + ": " + e.getCause().getMessage(), e.getCause());
-      } catch (TimeoutException e) {
-        throw new IllegalStateException(
-            "the Kafka cluster did not grow topic " + s.name() + " within 30 s", e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while growing topic " + s.name(), e);
       }
+      grown.add(s.name());
     }
   }
 
@@ -136,33 +122,49 @@ public final class TopicAdmin implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (true) {
       try {
-        return admin
-            .describeTopics(List.of(topic))
-            .allTopicNames()
-            .get(30, TimeUnit.SECONDS)
+        return await(admin.describeTopics(List.of(topic)).allTopicNames(), "describe", topic)
             .get(topic)
             .partitions()
             .size();
       } catch (ExecutionException e) {
         if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
             || System.nanoTime() > deadline) {
-          throw new IllegalStateException(
-              "cannot describe topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
+          throw failed("describe", topic, e);
         }
-      } catch (TimeoutException e) {
-        throw new IllegalStateException(
-            "the Kafka cluster did not describe topic " + topic + " within 30 s", e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while describing topic " + topic, e);
       }
       try {
         Thread.sleep(200); // the topic's metadata is still spreading to the brokers
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while describing topic " + topic, e);
+        throw new IllegalStateException("interrupted while waiting to describe topic " + topic, e);
       }
     }
+  }
+
+  /**
+   * The answer of {@code f}, within 30 s; the cluster's refusal is left to the caller, which knows
+   * the ones it expects.
+   *
+   * @throws ExecutionException when the cluster refused ({@code doing} {@code topic})
+   * @throws IllegalStateException when it did not answer in time, or the wait was interrupted
+   */
+  private static <T> T await(KafkaFuture<T> f, String doing, String topic)
+      throws ExecutionException {
+    try {
+      return f.get(30, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(
+          "the Kafka cluster did not " + doing + " topic " + topic + " within 30 s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(
+          "interrupted while waiting to " + doing + " topic " + topic, e);
+    }
+  }
+
+  private static IllegalStateException failed(String doing, String topic, ExecutionException e) {
+    return new IllegalStateException(
+        "cannot " + doing + " topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
   }
 
   public Admin admin() {
