@@ -54,20 +54,10 @@ class SeparateHostsTest {
     String address = namespaces ? NetworkHosts.hubAddress() : "localhost";
     EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("broker"), 0, address);
     try (TestStack client = TestStack.clientOnly(broker.bootstrap(), new Topics("hosts."))) {
+      children.add(client.coordinatorProcess("coordinator", "--http-port", "0"));
       children.add(
-          Child.start(
-              dir.resolve("coordinator.log"),
-              "coordinator",
-              "--bootstrap",
-              broker.bootstrap(),
-              "--topic-prefix",
-              "hosts.",
-              "--state-dir",
-              dir.resolve("state").toString(),
-              "--http-port",
-              "0"));
-      children.add(agent(buildHost, dir, broker.bootstrap(), "build-host", "build", "default"));
-      children.add(agent(deployHost, dir, broker.bootstrap(), "deploy-host", "deploy"));
+          client.agentProcessIn(buildHost, "build-host", "--pool", "build", "--pool", "default"));
+      children.add(client.agentProcessIn(deployHost, "deploy-host", "--pool", "deploy"));
       JsonNode def =
           DefinitionReader.read(ExamplesOnKafkaTest.example("microservices-release.yaml")).tree();
       String runId = client.submit(def, Map.of());
@@ -87,27 +77,5 @@ class SeparateHostsTest {
       children.forEach(Child::close);
       broker.close();
     }
-  }
-
-  private static Child agent(String netns, Path dir, String bootstrap, String id, String... pools)
-      throws Exception {
-    Path work = Files.createDirectories(dir.resolve("work-" + id));
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "agent",
-                "--bootstrap",
-                bootstrap,
-                "--topic-prefix",
-                "hosts.",
-                "--id",
-                id,
-                "--workdir",
-                work.toString()));
-    for (String p : pools) {
-      args.add("--pool");
-      args.add(p);
-    }
-    return Child.startIn(netns, dir.resolve(id + ".log"), args.toArray(String[]::new));
   }
 }

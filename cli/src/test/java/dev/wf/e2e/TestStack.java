@@ -177,6 +177,11 @@ public final class TestStack implements AutoCloseable {
 
   /** An agent process {@code id} on this stack's broker and topics, with {@code extra} options. */
   public Child agentProcess(String id, String... extra) throws IOException {
+    return agentProcessIn(null, id, extra);
+  }
+
+  /** The same inside network namespace {@code netns} (null: this host's network). */
+  public Child agentProcessIn(String netns, String id, String... extra) throws IOException {
     Path work = Files.createDirectories(dir.resolve("work-" + id));
     List<String> args =
         new ArrayList<>(
@@ -191,7 +196,7 @@ public final class TestStack implements AutoCloseable {
                 "--workdir",
                 work.toString()));
     args.addAll(List.of(extra));
-    return Child.start(dir.resolve("logs/" + id + ".log"), args.toArray(String[]::new));
+    return Child.startIn(netns, dir.resolve("logs/" + id + ".log"), args.toArray(String[]::new));
   }
 
   /** Submits a definition file with inputs; returns the run id. */
