@@ -11,8 +11,4 @@ public record Outcome(List<Command> commands, Optional<Rejection> ignored) {
   public Outcome {
     commands = List.copyOf(commands);
   }
-
-  static Outcome ignored(Rejection.Type type, String why, List<Command> commands) {
-    return new Outcome(commands, Optional.of(new Rejection(type, why)));
-  }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wf.protocol.result.Attempt;
+import dev.wf.protocol.result.AttemptStatus;
 import dev.wf.protocol.result.StepStatus;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +12,8 @@ import java.util.List;
 /**
  * The state of one started step of one run, stored apart from the run so that an event costs the
  * same whatever the size of the run. Mutable on purpose: the machine changes the states it loaded
- * and the store writes back what was touched.
+ * and the store writes back what was touched. Every change is one of the methods below, named for
+ * what happened to the step; the fields are read by the machine and by {@link Results}.
  */
 @JsonAutoDetect(
     fieldVisibility = JsonAutoDetect.Visibility.ANY,
@@ -89,7 +91,160 @@ public final class StepState {
     return agent;
   }
 
-  void moveTo(Phase to) {
+  // ---- every step -----------------------------------------------------------------------
+
+  void begin(long now) {
+    startedAt = now;
+  }
+
+  void end(StepStatus status, String error, boolean origin, long now, long seq) {
+    moveTo(Phase.ENDED);
+    this.status = status;
+    this.error = error;
+    this.errorOrigin = origin && status.isFailure();
+    this.endedAt = now;
+    this.endSeq = seq;
+  }
+
+  // ---- a leaf and its attempts ---------------------------------------------------------------
+
+  void dispatched(String dispatchId, int attempt) {
+    moveTo(Phase.WAITING);
+    this.dispatchId = dispatchId;
+    this.attempt = attempt;
+  }
+
+  /** True when the step was waiting for an agent to take it, so its start timer is now moot. */
+  boolean agentTook(String agent) {
+    boolean waited = phase == Phase.WAITING;
+    if (waited) {
+      moveTo(Phase.RUNNING);
+    }
+    this.agent = agent;
+    return waited;
+  }
+
+  void attemptStarted(int n, long now) {
+    attempt = n;
+    retries = Math.max(0, n - 1);
+    closeOpenAttempt(AttemptStatus.LOST, "superseded by attempt " + n, now);
+    attempts.add(new Attempt(n, AttemptStatus.RUNNING, agent, now, null, null));
+  }
+
+  /** Attempt {@code n} failed and the agent runs attempt {@code n + 1} after its backoff. */
+  void attemptRetried(int n, AttemptStatus failed, String error, long now) {
+    closeAttempt(n, agent, failed, error, now);
+    attempt = n + 1;
+    retries = n;
+  }
+
+  void attemptFinished(
+      String agent, int n, AttemptStatus outcome, String error, JsonNode result, long now) {
+    closeAttempt(n, agent, outcome, error, now);
+    this.agent = agent;
+    attempt = n;
+    retries = Math.max(0, n - 1);
+    this.result = result;
+  }
+
+  /** The attempt in flight is gone with its agent; returns how many times that has happened. */
+  int attemptLost(String reason, boolean counts, long now) {
+    closeOpenAttempt(AttemptStatus.LOST, reason, now);
+    return counts ? ++lost : lost;
+  }
+
+  void cancelUnconfirmed(long now) {
+    closeOpenAttempt(AttemptStatus.CANCELLED, "agent did not confirm the cancel", now);
+  }
+
+  private void closeOpenAttempt(AttemptStatus outcome, String error, long now) {
+    if (!attempts.isEmpty()) {
+      Attempt last = attempts.get(attempts.size() - 1);
+      if (last.status() == AttemptStatus.RUNNING) {
+        attempts.set(attempts.size() - 1, last.ended(outcome, now, error));
+      }
+    }
+  }
+
+  private void closeAttempt(int n, String agent, AttemptStatus outcome, String error, long now) {
+    if (!attempts.isEmpty()) {
+      Attempt last = attempts.get(attempts.size() - 1);
+      if (last.attempt() == n && last.status() == AttemptStatus.RUNNING) {
+        attempts.set(attempts.size() - 1, last.ended(outcome, now, error));
+        return;
+      }
+    }
+    closeOpenAttempt(AttemptStatus.LOST, "no report", now);
+    attempts.add(new Attempt(n, outcome, agent, null, null, error));
+  }
+
+  // ---- a group and its iterations ------------------------------------------------------------
+
+  void groupStarted(long now) {
+    moveTo(Phase.RUNNING);
+    iterationStartedAt = now;
+  }
+
+  /** The index of the next child of a sequential group to start, counting it as started. */
+  int takeNextChild() {
+    return nextChild++;
+  }
+
+  boolean hasNextChild(int children) {
+    return nextChild < children;
+  }
+
+  void expectChildren(int n) {
+    pending += n;
+  }
+
+  /** One child of a parallel group ended; returns how many are still expected. */
+  int childDone() {
+    return --pending;
+  }
+
+  /** The group's first failure, kept to report once the others are done. False if not first. */
+  boolean failing(String failure) {
+    if (failing) {
+      return false;
+    }
+    failing = true;
+    this.failure = failure;
+    return true;
+  }
+
+  /** The group waits for its children to stop: a sibling failed, or it is being cancelled. */
+  void settle(boolean cancelled) {
+    cancelling |= cancelled;
+    if (phase != Phase.SETTLING) {
+      moveTo(Phase.SETTLING);
+    }
+  }
+
+  /** This iteration failed and the group will run again after a backoff. */
+  void iterationFailed(String failure, long now) {
+    attempts.add(
+        new Attempt(
+            iteration,
+            AttemptStatus.FAILED,
+            null,
+            iterationStartedAt,
+            now - iterationStartedAt,
+            failure));
+    retries = iteration;
+    moveTo(Phase.BACKOFF);
+  }
+
+  void nextIteration(long now) {
+    iteration++;
+    nextChild = 0;
+    pending = 0;
+    failing = false;
+    failure = null;
+    groupStarted(now);
+  }
+
+  private void moveTo(Phase to) {
     phase = phase == null ? to : phase.to(to, path);
   }
 }

@@ -1,0 +1,147 @@
+package dev.wf.coordinator.engine;
+
+import dev.wf.protocol.definition.Group;
+import dev.wf.protocol.definition.GroupType;
+import dev.wf.protocol.definition.OnError;
+import dev.wf.protocol.event.EventType;
+import dev.wf.protocol.result.StepStatus;
+
+/**
+ * What a group does with its children: how it starts them and what a child's end means. The kinds
+ * differ only there; failing, settling, retrying and cancelling are the same for every group.
+ *
+ * <p>A group's phases: RUNNING while children run; SETTLING when it must stop (a child failed a
+ * fail-fast group, or the run is cancelled) and waits for its running children to end; then ENDED,
+ * or BACKOFF before another iteration when {@code onError: retry} allows one.
+ */
+abstract sealed class GroupBehaviour permits SequentialGroup, ParallelGroup {
+  static GroupBehaviour of(Plan.Node node) {
+    return node.group().type() == GroupType.SEQUENTIAL
+        ? SequentialGroup.INSTANCE
+        : ParallelGroup.INSTANCE;
+  }
+
+  /** Starts an iteration: the group is RUNNING and has no child started. */
+  abstract void begin(Turn t, Plan.Node node, StepState g);
+
+  /** A child ended while the group is RUNNING; {@code failsGroup} unless its onError forgives. */
+  abstract void onChildEnded(
+      Turn t,
+      Plan.Node node,
+      StepState g,
+      Plan.Node childNode,
+      StepState child,
+      boolean failsGroup);
+
+  /** A child ended while the group is SETTLING: true when none is left running. */
+  abstract boolean lastToSettle(StepState g);
+
+  final void childEnded(Turn t, Plan.Node node, StepState g, Plan.Node childNode, StepState child) {
+    switch (g.phase) {
+      case RUNNING -> {
+        boolean failsGroup =
+            child.status.isFailure() && childNode.step().onError() != OnError.CONTINUE;
+        onChildEnded(t, node, g, childNode, child, failsGroup);
+      }
+      case SETTLING -> {
+        if (lastToSettle(g)) {
+          settled(t, node, g);
+        }
+      }
+      default ->
+          throw new IllegalStateException(
+              "child " + child.path + " ended while its group is " + g.phase);
+    }
+  }
+
+  final void onCancel(Turn t, Plan.Node node, StepState g, String reason) {
+    switch (g.phase) {
+      case BACKOFF -> {
+        t.command(new Command.ClearTimer(Timers.backoff(node.path(), g.iteration)));
+        t.end(node, g, StepStatus.CANCELLED, reason, false);
+      }
+      case RUNNING, SETTLING -> {
+        g.settle(true);
+        cancelChildren(t, node, reason);
+        if (g.phase == Phase.SETTLING && !anyChildInFlight(t, node)) {
+          settled(t, node, g);
+        }
+      }
+      default -> throw new IllegalStateException("group " + node.path() + " is " + g.phase);
+    }
+  }
+
+  /** The backoff after a failed iteration is over: run the group again. */
+  final void retry(Turn t, Plan.Node node, StepState g) {
+    g.nextIteration(t.now);
+    begin(t, node, g);
+  }
+
+  /** Stops the children still running because one failed; ends the group if none is. */
+  final void failFast(Turn t, Plan.Node node, StepState g) {
+    g.settle(false);
+    cancelChildren(t, node, "a sibling failed: " + g.failure);
+    if (g.phase == Phase.SETTLING && g.pending == 0) {
+      settled(t, node, g);
+    }
+  }
+
+  /** A settling group has no child left running. */
+  final void settled(Turn t, Plan.Node node, StepState g) {
+    if (g.failing && !g.cancelling) {
+      failed(t, node, g, g.failure);
+    } else if (g.failing) {
+      t.end(node, g, StepStatus.FAILED, g.failure, false);
+    } else {
+      t.end(node, g, StepStatus.CANCELLED, "cancelled", false);
+    }
+  }
+
+  /** The iteration failed: the group ends failed, or waits to run again. */
+  final void failed(Turn t, Plan.Node node, StepState g, String failure) {
+    Group group = node.group();
+    boolean retry =
+        group.onError() == OnError.RETRY
+            && g.iteration <= group.retries()
+            && !t.run().cancelRequested
+            && !g.cancelling;
+    if (!retry) {
+      t.end(node, g, StepStatus.FAILED, failure, false);
+      return;
+    }
+    long delay =
+        group.retryPolicy().backoff(g.iteration, t.unit(node.path(), g.iteration)).toMillis();
+    g.iterationFailed(failure, t.now);
+    Plan.forEachDescendant(node, d -> t.store.remove(d.path()));
+    t.emit(t.event(EventType.STEP_RETRY, node).attempt(g.iteration).delay(delay).error(failure));
+    t.command(new Command.SetTimer(Timers.backoff(node.path(), g.iteration), t.now + delay));
+  }
+
+  static String failureOf(Plan.Node childNode, StepState child) {
+    if (!childNode.isLeaf() && child.error != null) {
+      return child.error;
+    }
+    String what = child.status == StepStatus.TIMEOUT ? "timed out" : "failed";
+    return "step \""
+        + childNode.name()
+        + "\" "
+        + what
+        + (child.error == null ? "" : ": " + child.error);
+  }
+
+  private static void cancelChildren(Turn t, Plan.Node node, String reason) {
+    for (Plan.Node child : node.children()) {
+      t.cancel(child, reason);
+    }
+  }
+
+  private static boolean anyChildInFlight(Turn t, Plan.Node node) {
+    for (Plan.Node child : node.children()) {
+      StepState c = t.store.step(child.path());
+      if (c != null && !c.ended()) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,287 @@
+package dev.wf.coordinator.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.wf.protocol.definition.ActionJson;
+import dev.wf.protocol.definition.Durations;
+import dev.wf.protocol.definition.Leaf;
+import dev.wf.protocol.definition.RetryPolicy;
+import dev.wf.protocol.event.EventType;
+import dev.wf.protocol.event.WorkflowEvent;
+import dev.wf.protocol.expr.EvaluationException;
+import dev.wf.protocol.expr.Template;
+import dev.wf.protocol.message.Dispatch;
+import dev.wf.protocol.message.StepReport;
+import dev.wf.protocol.result.AttemptStatus;
+import dev.wf.protocol.result.StepStatus;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a leaf does within a turn: it is dispatched to its pool, an agent reports on it, it is lost
+ * with its agent and dispatched again, its timers fire, and it is cancelled. The agent runs the
+ * attempts and their retries; the machine follows them from the reports.
+ */
+final class Leaves {
+  private final Turn t;
+
+  Leaves(Turn t) {
+    this.t = t;
+  }
+
+  void dispatch(Plan.Node node, StepState s, int attempt) {
+    Leaf leaf = node.leaf();
+    JsonNode action;
+    try {
+      Map<String, Object> vars = node.templates().isEmpty() ? Map.of() : t.vars(node);
+      action = ActionJson.write(leaf.action(), v -> render(node, v, vars));
+    } catch (EvaluationException e) {
+      t.end(node, s, StepStatus.FAILED, "template: " + e.getMessage(), true);
+      return;
+    }
+    RunInfo run = t.run();
+    String dispatchId = ++run.nextDispatch + ":" + node.path();
+    s.dispatched(dispatchId, attempt);
+    RetryPolicy p = leaf.retryPolicy();
+    Dispatch d =
+        new Dispatch(
+            run.runId,
+            dispatchId,
+            node.path(),
+            node.name(),
+            leaf.pool(),
+            action,
+            leaf.timeout().toMillis(),
+            attempt,
+            leaf.retries() + 1,
+            new Dispatch.Backoff(
+                p.initial().toMillis(), p.multiplier(), p.max().toMillis(), p.jitter()),
+            idempotencyKey(node),
+            t.now);
+    t.command(new Command.DispatchStep(d));
+    t.command(
+        new Command.SetTimer(Timers.start(dispatchId), t.now + startTimeout(leaf).toMillis()));
+  }
+
+  private Duration startTimeout(Leaf leaf) {
+    return leaf.startTimeout().orElse(t.config.startTimeout());
+  }
+
+  private static String render(Plan.Node node, String value, Map<String, Object> vars) {
+    Template template = node.templates().get(value);
+    return template == null ? value : template.render(vars);
+  }
+
+  /** Stable across the attempts of one step; new when an enclosing group runs again. */
+  private String idempotencyKey(Plan.Node node) {
+    StringBuilder iterations = new StringBuilder();
+    boolean rerun = false;
+    for (Plan.Node p = node.parent().orElse(null); p != null; p = p.parent().orElse(null)) {
+      StepState ps = t.store.step(p.path());
+      int it = ps == null ? 1 : ps.iteration;
+      rerun |= it > 1;
+      iterations.insert(0, "." + it);
+    }
+    return t.run().runId + ":" + node.path() + (rerun ? "#" + iterations.substring(1) : "");
+  }
+
+  // ---- agent reports ------------------------------------------------------------------------
+
+  Optional<Rejection> report(StepReport report) {
+    String path = RunMachine.pathOf(report.dispatchId());
+    Plan.Node node = t.plan.node(path).filter(Plan.Node::isLeaf).orElse(null);
+    StepState s = node == null ? null : t.store.step(path);
+    boolean current = s != null && !s.ended() && report.dispatchId().equals(s.dispatchId);
+    if (report instanceof StepReport.Refused refused) {
+      t.emit(
+          WorkflowEvent.of(EventType.DISPATCH_REFUSED, t.run().runId)
+              .step(path, node == null ? null : node.name())
+              .agent(refused.agent())
+              .reason(refused.reason()));
+      if (!current || s.phase == Phase.SETTLING) {
+        return stale("stale refusal from " + refused.agent() + ": " + refused.reason());
+      }
+      String why = "agent " + refused.agent() + " refused the dispatch: " + refused.reason();
+      t.end(node, s, StepStatus.FAILED, why, true);
+      return Optional.empty();
+    }
+    if (!current) {
+      if (report instanceof StepReport.Started started) {
+        cancelStale(started, "superseded dispatch");
+      }
+      return stale("stale report from " + report.agent() + " for dispatch " + report.dispatchId());
+    }
+    if (report instanceof StepReport.Started st) {
+      return started(node, s, st);
+    }
+    if (report instanceof StepReport.Retrying r) {
+      return retrying(node, s, r);
+    }
+    if (report instanceof StepReport.Finished f) {
+      finished(node, s, f);
+      return Optional.empty();
+    }
+    if (report instanceof StepReport.Returned r) {
+      lost(node, s, r.agent() + " handed the step back: " + r.reason(), false);
+      return Optional.empty();
+    }
+    throw new IllegalArgumentException("unknown report " + report);
+  }
+
+  void cancelStale(StepReport.Started s, String why) {
+    t.command(new Command.CancelAttempt(s.agent(), s.runId(), s.dispatchId(), why));
+  }
+
+  private Optional<Rejection> started(Plan.Node node, StepState s, StepReport.Started st) {
+    if (s.phase == Phase.SETTLING) {
+      return stale("started while being cancelled");
+    }
+    if (s.agentTook(st.agent())) {
+      t.command(new Command.ClearTimer(Timers.start(s.dispatchId)));
+    }
+    s.attemptStarted(st.attempt(), t.now);
+    guard(node, s, 0);
+    return Optional.empty();
+  }
+
+  private Optional<Rejection> retrying(Plan.Node node, StepState s, StepReport.Retrying r) {
+    if (s.phase == Phase.SETTLING) {
+      return stale("retry while being cancelled");
+    }
+    if (s.agentTook(r.agent())) {
+      t.command(new Command.ClearTimer(Timers.start(s.dispatchId)));
+    }
+    AttemptStatus failed = r.timedOut() ? AttemptStatus.TIMEOUT : AttemptStatus.FAILED;
+    s.attemptRetried(r.attempt(), failed, r.error(), t.now);
+    t.emit(
+        t.event(EventType.STEP_RETRY, node)
+            .attempt(r.attempt()) // the attempt that failed: the seed's retry number
+            .agent(r.agent())
+            .delay(r.delayMs())
+            .error(r.error()));
+    guard(node, s, r.delayMs());
+    return Optional.empty();
+  }
+
+  private void finished(Plan.Node node, StepState s, StepReport.Finished f) {
+    AttemptStatus outcome = f.outcome();
+    s.attemptFinished(f.agent(), f.attempt(), outcome, f.error(), f.result(), t.now);
+    boolean cancelling = s.phase == Phase.SETTLING;
+    switch (outcome) {
+      case SUCCESS -> t.end(node, s, StepStatus.SUCCESS, null, false);
+      case TIMEOUT -> t.end(node, s, StepStatus.TIMEOUT, f.error(), true);
+      case CANCELLED ->
+          t.end(
+              node,
+              s,
+              cancelling ? StepStatus.CANCELLED : StepStatus.FAILED,
+              cancelling ? f.error() : "cancelled on agent " + f.agent() + ": " + f.error(),
+              !cancelling);
+      default -> t.end(node, s, StepStatus.FAILED, f.error(), true);
+    }
+  }
+
+  Optional<Rejection> attemptLost(String dispatchId, String reason) {
+    String path = RunMachine.pathOf(dispatchId);
+    Plan.Node node = t.plan.node(path).filter(Plan.Node::isLeaf).orElse(null);
+    StepState s = node == null ? null : t.store.step(path);
+    if (s == null || s.ended() || !dispatchId.equals(s.dispatchId)) {
+      return stale("lost report for a dispatch no longer current: " + dispatchId);
+    }
+    lost(node, s, reason, true);
+    return Optional.empty();
+  }
+
+  /** The attempt in flight is gone with its agent: dispatch the step again, within bounds. */
+  private void lost(Plan.Node node, StepState s, String reason, boolean counts) {
+    int times = s.attemptLost(reason, counts, t.now);
+    t.emit(t.event(EventType.STEP_LOST, node).attempt(s.attempt).agent(s.agent).error(reason));
+    if (s.phase == Phase.SETTLING) {
+      String why = "cancelled (its agent was lost: " + reason + ")";
+      t.end(node, s, StepStatus.CANCELLED, why, false);
+      return;
+    }
+    int allowed = t.config.maxLost();
+    if (counts && times > allowed) {
+      String why =
+          "lost " + times + " times with its agent, more than the " + allowed + " allowed; last: ";
+      t.end(node, s, StepStatus.FAILED, why + reason, true);
+      return;
+    }
+    clearTimers(s); // end() clears them on the other paths
+    dispatch(node, s, Math.max(1, s.attempt));
+  }
+
+  private void guard(Plan.Node node, StepState s, long delayMs) {
+    long due =
+        t.now + delayMs + node.leaf().timeout().toMillis() + t.config.reportGrace().toMillis();
+    t.command(new Command.SetTimer(Timers.guard(s.dispatchId), due));
+  }
+
+  void clearTimers(StepState s) {
+    t.command(new Command.ClearTimer(Timers.start(s.dispatchId)));
+    t.command(new Command.ClearTimer(Timers.guard(s.dispatchId)));
+    t.command(new Command.ClearTimer(Timers.settle(s.dispatchId)));
+  }
+
+  // ---- timers and cancel --------------------------------------------------------------------
+
+  Optional<Rejection> timer(Timers.Parsed timer, String timerId) {
+    String path = RunMachine.pathOf(timer.dispatchId());
+    Plan.Node node = t.plan.node(path).filter(Plan.Node::isLeaf).orElse(null);
+    StepState s = node == null ? null : t.store.step(path);
+    if (s == null || s.ended() || !timer.dispatchId().equals(s.dispatchId)) {
+      return stale("stale timer " + timerId);
+    }
+    Phase expected =
+        switch (timer.kind()) {
+          case START -> Phase.WAITING;
+          case GUARD -> Phase.RUNNING;
+          case SETTLE -> Phase.SETTLING;
+          default -> throw new IllegalStateException("unexpected timer " + timerId);
+        };
+    if (s.phase != expected) {
+      return stale("stale timer " + timerId);
+    }
+    switch (timer.kind()) {
+      case START ->
+          t.end(
+              node,
+              s,
+              StepStatus.FAILED,
+              "no agent of pool \""
+                  + node.leaf().pool()
+                  + "\" started the step within "
+                  + Durations.format(startTimeout(node.leaf())),
+              true);
+      case GUARD -> lost(node, s, "no report from agent " + s.agent + " in time", true);
+      default -> {
+        s.cancelUnconfirmed(t.now);
+        String why = "cancelled (agent " + s.agent + " did not confirm in time)";
+        t.end(node, s, StepStatus.CANCELLED, why, false);
+      }
+    }
+    return Optional.empty();
+  }
+
+  void cancel(Plan.Node node, StepState s, String reason) {
+    switch (s.phase) {
+      case WAITING -> t.end(node, s, StepStatus.CANCELLED, reason, false);
+      case RUNNING -> {
+        s.settle(false);
+        t.command(new Command.ClearTimer(Timers.guard(s.dispatchId)));
+        t.command(new Command.CancelAttempt(s.agent, t.run().runId, s.dispatchId, reason));
+        t.command(
+            new Command.SetTimer(
+                Timers.settle(s.dispatchId), t.now + t.config.cancelGrace().toMillis()));
+      }
+      default -> {
+        // already settling
+      }
+    }
+  }
+
+  private static Optional<Rejection> stale(String reason) {
+    return Optional.of(Rejection.stale(reason));
+  }
+}

@@ -1,0 +1,37 @@
+package dev.wf.coordinator.engine;
+
+import dev.wf.protocol.result.StepStatus;
+
+/** Runs its children one after another; the first failure that is not forgiven fails it. */
+final class SequentialGroup extends GroupBehaviour {
+  static final SequentialGroup INSTANCE = new SequentialGroup();
+
+  private SequentialGroup() {}
+
+  @Override
+  void begin(Turn t, Plan.Node node, StepState g) {
+    t.startStep(node.children().get(g.takeNextChild()));
+  }
+
+  @Override
+  void onChildEnded(
+      Turn t,
+      Plan.Node node,
+      StepState g,
+      Plan.Node childNode,
+      StepState child,
+      boolean failsGroup) {
+    if (failsGroup) {
+      failed(t, node, g, failureOf(childNode, child));
+    } else if (g.hasNextChild(node.children().size())) {
+      t.startStep(node.children().get(g.takeNextChild()));
+    } else {
+      t.end(node, g, StepStatus.SUCCESS, null, false);
+    }
+  }
+
+  @Override
+  boolean lastToSettle(StepState g) {
+    return true; // one child runs at a time
+  }
+}

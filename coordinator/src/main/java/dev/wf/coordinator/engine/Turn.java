@@ -1,0 +1,203 @@
+package dev.wf.coordinator.engine;
+
+import dev.wf.protocol.Json;
+import dev.wf.protocol.definition.OnError;
+import dev.wf.protocol.event.EventType;
+import dev.wf.protocol.event.WorkflowEvent;
+import dev.wf.protocol.expr.CelValues;
+import dev.wf.protocol.expr.EvaluationException;
+import dev.wf.protocol.expr.Expression;
+import dev.wf.protocol.result.RunStatus;
+import dev.wf.protocol.result.StepStatus;
+import dev.wf.protocol.result.WorkflowResult;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One turn of the machine: one input applied to one run at one instant. It holds what the turn read
+ * and the commands it gathers, and the life of a step that does not depend on its kind: starting
+ * (with its condition), ending (and telling its group), cancelling. What a leaf does is {@link
+ * Leaves}; what a group does with its children is its {@link GroupBehaviour}.
+ */
+final class Turn {
+  final Plan plan;
+  final RunStore store;
+  final MachineConfig config;
+  final long now;
+  final Leaves leaves = new Leaves(this);
+  private final List<Command> commands = new ArrayList<>();
+  private final Variables variables;
+  private RunInfo run;
+
+  Turn(Plan plan, RunStore store, MachineConfig config, long now) {
+    this.plan = plan;
+    this.store = store;
+    this.config = config;
+    this.now = now;
+    this.run = store.run();
+    this.variables = new Variables(plan, store);
+  }
+
+  RunInfo run() {
+    return run;
+  }
+
+  void begin(RunInfo run) {
+    this.run = run;
+    store.putRun(run);
+  }
+
+  Outcome outcome(Optional<Rejection> ignored) {
+    if (run != null) {
+      store.putRun(run);
+    }
+    return new Outcome(commands, ignored);
+  }
+
+  Outcome ignored(Rejection.Type type, String why) {
+    return new Outcome(commands, Optional.of(new Rejection(type, why)));
+  }
+
+  void command(Command c) {
+    commands.add(c);
+  }
+
+  WorkflowEvent.Builder event(EventType type, Plan.Node node) {
+    return WorkflowEvent.of(type, run.runId).step(node.path(), node.name());
+  }
+
+  void emit(WorkflowEvent.Builder e) {
+    commands.add(new Command.Emit(e.at(Instant.ofEpochMilli(now).toString())));
+  }
+
+  java.util.Map<String, Object> vars(Plan.Node node) {
+    return variables.of(node, run);
+  }
+
+  /** A number in [0, 1) that is the same every time for one retry of one step. */
+  double unit(String path, int n) {
+    long h = (run.runId + "|" + path + "|" + n).hashCode() & 0x7fffffffL;
+    return (h % 10_000) / 10_000.0;
+  }
+
+  // ---- starting, ending and cancelling steps ----------------------------------------------
+
+  void startStep(Plan.Node node) {
+    StepState s = store.create(node.path());
+    s.begin(now);
+    String problem = node.condition().isEmpty() ? null : conditionProblem(node);
+    if (problem != null) {
+      end(
+          node,
+          s,
+          problem.isEmpty() ? StepStatus.SKIPPED : StepStatus.FAILED,
+          blank(problem),
+          true);
+      return;
+    }
+    emit(event(EventType.STEP_START, node).attempt(1));
+    if (node.isLeaf()) {
+      leaves.dispatch(node, s, 1);
+    } else {
+      s.groupStarted(now);
+      GroupBehaviour.of(node).begin(this, node, s);
+    }
+  }
+
+  /** Null to run the step, "" to skip it, else why its condition could not be decided. */
+  private String conditionProblem(Plan.Node node) {
+    Expression condition = node.condition().get();
+    try {
+      Object value = condition.evaluate(vars(node));
+      if (value instanceof Boolean b) {
+        return b ? null : "";
+      }
+      return "condition `"
+          + condition.source()
+          + "` gave "
+          + CelValues.toJson(value)
+          + ", not a bool";
+    } catch (EvaluationException e) {
+      return "condition: " + e.getMessage();
+    }
+  }
+
+  private static String blank(String s) {
+    return s.isEmpty() ? null : s;
+  }
+
+  void end(Plan.Node node, StepState s, StepStatus status, String error, boolean origin) {
+    if (node.isLeaf() && s.dispatchId != null) {
+      leaves.clearTimers(s);
+    }
+    s.end(status, error, origin, now, run.nextEndSeq++);
+    WorkflowEvent.Builder e =
+        switch (status) {
+          case SUCCESS -> event(EventType.STEP_COMPLETE, node).result(s.result);
+          case FAILED -> event(EventType.STEP_FAILED, node).error(error);
+          case TIMEOUT -> event(EventType.STEP_TIMEOUT, node).error(error);
+          case SKIPPED -> event(EventType.STEP_SKIPPED, node);
+          case CANCELLED -> event(EventType.STEP_CANCELLED, node).error(error);
+          default -> throw new IllegalStateException("not a final status: " + status);
+        };
+    if (status != StepStatus.SKIPPED) {
+      e.duration(Math.max(0, now - s.startedAt));
+      if (node.isLeaf()) {
+        e.attempt(Math.max(1, s.attempt)).agent(s.agent);
+      } else {
+        e.attempt(s.iteration);
+      }
+    }
+    emit(e);
+    Optional<Plan.Node> parent = node.parent();
+    if (parent.isPresent()) {
+      Plan.Node group = parent.get();
+      GroupBehaviour.of(group).childEnded(this, group, store.step(group.path()), node, s);
+    } else {
+      finishRun(node, s);
+    }
+  }
+
+  void cancel(Plan.Node node, String reason) {
+    StepState s = store.step(node.path());
+    if (s == null || s.ended()) {
+      return;
+    }
+    if (node.isLeaf()) {
+      leaves.cancel(node, s, reason);
+    } else {
+      GroupBehaviour.of(node).onCancel(this, node, s, reason);
+    }
+  }
+
+  // ---- the end of the run -----------------------------------------------------------------
+
+  private void finishRun(Plan.Node root, StepState s) {
+    // A failure the root forgives (onError: continue) leaves a run cancelled while it ran
+    // cancelled, not a success: the cancel cut it short, the failure did not decide it.
+    boolean forgiven = s.status.isFailure() && root.step().onError() == OnError.CONTINUE;
+    boolean success =
+        s.status == StepStatus.SUCCESS
+            || s.status == StepStatus.SKIPPED
+            || (forgiven && !run.cancelRequested);
+    run.status =
+        s.status == StepStatus.CANCELLED || (forgiven && run.cancelRequested)
+            ? RunStatus.CANCELLED
+            : success ? RunStatus.SUCCESS : RunStatus.FAILED;
+    run.endedAt = now;
+    store.putRun(run);
+    WorkflowResult result = Results.of(plan, store, now, false);
+    if (run.status == RunStatus.FAILED) {
+      emit(event(EventType.WORKFLOW_FAILED, root).error(s.error));
+    } else if (run.status == RunStatus.CANCELLED) {
+      emit(event(EventType.WORKFLOW_CANCELLED, root).reason(run.cancelReason));
+    }
+    emit(
+        event(EventType.WORKFLOW_COMPLETE, root)
+            .duration(result.duration())
+            .result(Json.tree(result)));
+    commands.add(new Command.PublishResult(result));
+  }
+}

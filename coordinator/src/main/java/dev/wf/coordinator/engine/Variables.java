@@ -1,0 +1,57 @@
+package dev.wf.coordinator.engine;
+
+import dev.cel.common.values.NullValue;
+import dev.wf.protocol.expr.CelValues;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The variables a step's condition and templates see: {@code inputs} and the {@code steps} that
+ * ended. Only the steps a node names are loaded, unless it reads {@code steps} as a whole.
+ */
+final class Variables {
+  private final Plan plan;
+  private final RunStore store;
+  private Map<String, Object> inputs;
+
+  Variables(Plan plan, RunStore store) {
+    this.plan = plan;
+    this.store = store;
+  }
+
+  Map<String, Object> of(Plan.Node node, RunInfo run) {
+    if (inputs == null) {
+      Map<String, Object> in = new LinkedHashMap<>();
+      run.inputs.forEach((k, v) -> in.put(k, CelValues.fromJson(v)));
+      inputs = in;
+    }
+    Map<String, Object> steps = new HashMap<>();
+    if (node.readsAllSteps()) {
+      store.forEachStep(
+          st -> {
+            if (st.ended()) {
+              plan.node(st.path).ifPresent(n -> steps.put(n.name(), value(st)));
+            }
+          });
+    } else {
+      for (String name : node.reads()) {
+        plan.byName(name)
+            .map(n -> store.step(n.path()))
+            .filter(StepState::ended)
+            .ifPresent(st -> steps.put(name, value(st)));
+      }
+    }
+    return Map.of("inputs", inputs, "steps", steps);
+  }
+
+  private static Map<String, Object> value(StepState s) {
+    Map<String, Object> v = new HashMap<>();
+    v.put("status", s.status.word());
+    v.put("result", CelValues.fromJson(s.result));
+    v.put("error", s.error == null ? NullValue.NULL_VALUE : s.error);
+    v.put("duration", Math.max(0, s.endedAt - s.startedAt));
+    v.put("retries", (long) s.retries);
+    return v;
+  }
+}
