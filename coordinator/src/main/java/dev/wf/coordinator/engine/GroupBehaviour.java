@@ -24,14 +24,11 @@ abstract sealed class GroupBehaviour permits SequentialGroup, ParallelGroup {
   /** Starts an iteration: the group is RUNNING and has no child started. */
   abstract void begin(Turn t, Plan.Node node, StepState g);
 
-  /** A child ended while the group is RUNNING; {@code failsGroup} unless its onError forgives. */
-  abstract void onChildEnded(
-      Turn t,
-      Plan.Node node,
-      StepState g,
-      Plan.Node childNode,
-      StepState child,
-      boolean failsGroup);
+  /**
+   * A child ended while the group is RUNNING. {@code failure} says how it fails the group, or is
+   * null when it does not (it succeeded, was skipped, or its onError forgives it).
+   */
+  abstract void onChildEnded(Turn t, Plan.Node node, StepState g, String failure);
 
   /** A child ended while the group is SETTLING: true when none is left running. */
   abstract boolean lastToSettle(StepState g);
@@ -41,7 +38,7 @@ abstract sealed class GroupBehaviour permits SequentialGroup, ParallelGroup {
       case RUNNING -> {
         boolean failsGroup =
             child.status.isFailure() && childNode.step().onError() != OnError.CONTINUE;
-        onChildEnded(t, node, g, childNode, child, failsGroup);
+        onChildEnded(t, node, g, failsGroup ? failureOf(childNode, child) : null);
       }
       case SETTLING -> {
         if (lastToSettle(g)) {
@@ -117,7 +114,7 @@ abstract sealed class GroupBehaviour permits SequentialGroup, ParallelGroup {
     t.command(new Command.SetTimer(Timers.backoff(node.path(), g.iteration), t.now + delay));
   }
 
-  static String failureOf(Plan.Node childNode, StepState child) {
+  private static String failureOf(Plan.Node childNode, StepState child) {
     if (!childNode.isLeaf() && child.error != null) {
       return child.error;
     }

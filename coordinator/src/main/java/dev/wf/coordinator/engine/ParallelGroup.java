@@ -30,18 +30,9 @@ final class ParallelGroup extends GroupBehaviour {
   }
 
   @Override
-  void onChildEnded(
-      Turn t,
-      Plan.Node node,
-      StepState g,
-      Plan.Node childNode,
-      StepState child,
-      boolean failsGroup) {
+  void onChildEnded(Turn t, Plan.Node node, StepState g, String failure) {
     int left = g.childDone();
-    if (failsGroup
-        && g.failing(failureOf(childNode, child))
-        && node.group().failFast()
-        && left > 0) {
+    if (failure != null && g.failing(failure) && node.group().failFast() && left > 0) {
       failFast(t, node, g);
       return;
     }

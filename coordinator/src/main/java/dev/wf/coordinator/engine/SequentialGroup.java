@@ -14,15 +14,9 @@ final class SequentialGroup extends GroupBehaviour {
   }
 
   @Override
-  void onChildEnded(
-      Turn t,
-      Plan.Node node,
-      StepState g,
-      Plan.Node childNode,
-      StepState child,
-      boolean failsGroup) {
-    if (failsGroup) {
-      failed(t, node, g, failureOf(childNode, child));
+  void onChildEnded(Turn t, Plan.Node node, StepState g, String failure) {
+    if (failure != null) {
+      failed(t, node, g, failure);
     } else if (g.hasNextChild(node.children().size())) {
       t.startStep(node.children().get(g.takeNextChild()));
     } else {
