@@ -5,6 +5,7 @@ import dev.wf.protocol.definition.GroupType;
 import dev.wf.protocol.definition.OnError;
 import dev.wf.protocol.event.EventType;
 import dev.wf.protocol.result.StepStatus;
+import java.util.List;
 
 /**
  * What a group does with its children: how it starts them and what a child's end means. The kinds
@@ -14,8 +15,11 @@ import dev.wf.protocol.result.StepStatus;
  * fail-fast group, or the run is cancelled) and waits for its running children to end; then ENDED,
  * or BACKOFF before another iteration when {@code onError: retry} allows one.
  */
-abstract sealed class GroupBehaviour permits SequentialGroup, ParallelGroup {
+abstract sealed class GroupBehaviour permits SequentialGroup, ParallelGroup, ForEachGroup {
   static GroupBehaviour of(Plan.Node node) {
+    if (node.isForEach()) {
+      return ForEachGroup.INSTANCE;
+    }
     return node.group().type() == GroupType.SEQUENTIAL
         ? SequentialGroup.INSTANCE
         : ParallelGroup.INSTANCE;
@@ -32,6 +36,11 @@ abstract sealed class GroupBehaviour permits SequentialGroup, ParallelGroup {
 
   /** A child ended while the group is SETTLING: true when none is left running. */
   abstract boolean lastToSettle(StepState g);
+
+  /** The children this iteration of the group may have started. */
+  List<Plan.Node> children(Turn t, Plan.Node node, StepState g) {
+    return node.children();
+  }
 
   final void childEnded(Turn t, Plan.Node node, StepState g, Plan.Node childNode, StepState child) {
     switch (g.phase) {
@@ -59,8 +68,8 @@ abstract sealed class GroupBehaviour permits SequentialGroup, ParallelGroup {
       }
       case RUNNING, SETTLING -> {
         g.settle(true);
-        cancelChildren(t, node, reason);
-        if (g.phase == Phase.SETTLING && !anyChildInFlight(t, node)) {
+        cancelChildren(t, node, g, reason);
+        if (g.phase == Phase.SETTLING && !anyChildInFlight(t, node, g)) {
           settled(t, node, g);
         }
       }
@@ -77,7 +86,7 @@ abstract sealed class GroupBehaviour permits SequentialGroup, ParallelGroup {
   /** Stops the children still running because one failed; ends the group if none is. */
   final void failFast(Turn t, Plan.Node node, StepState g) {
     g.settle(false);
-    cancelChildren(t, node, "a sibling failed: " + g.failure);
+    cancelChildren(t, node, g, "a sibling failed: " + g.failure);
     if (g.phase == Phase.SETTLING && g.pending == 0) {
       settled(t, node, g);
     }
@@ -109,7 +118,7 @@ abstract sealed class GroupBehaviour permits SequentialGroup, ParallelGroup {
     long delay =
         group.retryPolicy().backoff(g.iteration, t.unit(node.path(), g.iteration)).toMillis();
     g.iterationFailed(failure, t.now);
-    Plan.forEachDescendant(node, d -> t.store.remove(d.path()));
+    removeDescendants(t, node, g);
     t.emit(t.event(EventType.STEP_RETRY, node).attempt(g.iteration).delay(delay).error(failure));
     t.command(new Command.SetTimer(Timers.backoff(node.path(), g.iteration), t.now + delay));
   }
@@ -126,14 +135,25 @@ abstract sealed class GroupBehaviour permits SequentialGroup, ParallelGroup {
         + (child.error == null ? "" : ": " + child.error);
   }
 
-  private static void cancelChildren(Turn t, Plan.Node node, String reason) {
-    for (Plan.Node child : node.children()) {
+  /** Forgets the states of every step below {@code node}, for the group to run again. */
+  private void removeDescendants(Turn t, Plan.Node node, StepState g) {
+    for (Plan.Node child : children(t, node, g)) {
+      StepState c = t.store.step(child.path());
+      if (c != null && !child.isLeaf()) {
+        of(child).removeDescendants(t, child, c);
+      }
+      t.store.remove(child.path());
+    }
+  }
+
+  private void cancelChildren(Turn t, Plan.Node node, StepState g, String reason) {
+    for (Plan.Node child : children(t, node, g)) {
       t.cancel(child, reason);
     }
   }
 
-  private static boolean anyChildInFlight(Turn t, Plan.Node node) {
-    for (Plan.Node child : node.children()) {
+  private boolean anyChildInFlight(Turn t, Plan.Node node, StepState g) {
+    for (Plan.Node child : children(t, node, g)) {
       StepState c = t.store.step(child.path());
       if (c != null && !c.ended()) {
         return true;

@@ -1,5 +1,7 @@
 package dev.wf.coordinator.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -8,6 +10,7 @@ import java.util.function.Consumer;
 public final class InMemoryRunStore implements RunStore {
   private RunInfo run;
   private final Map<String, StepState> steps = new LinkedHashMap<>();
+  private final Map<String, JsonNode> items = new HashMap<>();
 
   @Override
   public RunInfo run() {
@@ -34,6 +37,16 @@ public final class InMemoryRunStore implements RunStore {
   @Override
   public void remove(String path) {
     steps.remove(path);
+  }
+
+  @Override
+  public JsonNode items(String path) {
+    return items.get(path);
+  }
+
+  @Override
+  public void putItems(String path, JsonNode list) {
+    items.put(path, list);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.wf.coordinator.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.function.Consumer;
 
 /**
@@ -20,6 +21,11 @@ public interface RunStore {
   StepState create(String path);
 
   void remove(String path);
+
+  /** The list a forEach group at {@code path} evaluated when it started, or null. */
+  JsonNode items(String path);
+
+  void putItems(String path, JsonNode items);
 
   /** Every step state of the run, in no particular order. */
   void forEachStep(Consumer<StepState> visitor);

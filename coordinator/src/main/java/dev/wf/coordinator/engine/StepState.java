@@ -57,6 +57,10 @@ public final class StepState {
   boolean cancelling;
   String failure;
 
+  // forEach: the number of items; an iteration: its item
+  int items;
+  JsonNode item;
+
   StepState() {}
 
   StepState(String path) {
@@ -194,6 +198,25 @@ public final class StepState {
     return nextChild < children;
   }
 
+  /** A forEach group's list was evaluated to {@code n} items. */
+  void fannedOut(int n) {
+    items = n;
+  }
+
+  boolean hasNextItem() {
+    return nextChild < items;
+  }
+
+  /** How many children were started in this iteration of the group. */
+  int started() {
+    return nextChild;
+  }
+
+  /** An iteration of a forEach group starts with its item. */
+  void iterate(JsonNode item) {
+    this.item = item;
+  }
+
   void expectChildren(int n) {
     pending += n;
   }
@@ -237,6 +260,7 @@ public final class StepState {
 
   void nextIteration(long now) {
     iteration++;
+    items = 0;
     nextChild = 0;
     pending = 0;
     failing = false;

@@ -1,5 +1,6 @@
 package dev.wf.coordinator.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.wf.protocol.Json;
 import dev.wf.protocol.definition.OnError;
 import dev.wf.protocol.event.EventType;
@@ -12,8 +13,11 @@ import dev.wf.protocol.result.StepStatus;
 import dev.wf.protocol.result.WorkflowResult;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One turn of the machine: one input applied to one run at one instant. It holds what the turn read
@@ -29,6 +33,7 @@ final class Turn {
   final Leaves leaves = new Leaves(this);
   private final List<Command> commands = new ArrayList<>();
   private final Variables variables;
+  private final Set<String> filling = new HashSet<>();
   private RunInfo run;
 
   Turn(Plan plan, RunStore store, MachineConfig config, long now) {
@@ -72,8 +77,20 @@ final class Turn {
     commands.add(new Command.Emit(e.at(Instant.ofEpochMilli(now).toString())));
   }
 
-  java.util.Map<String, Object> vars(Plan.Node node) {
+  Map<String, Object> vars(Plan.Node node) {
     return variables.of(node, run);
+  }
+
+  /**
+   * Marks the forEach group at {@code path} as starting iterations in this turn; false when it
+   * already was (an iteration that ends at once must not start the next one from within).
+   */
+  boolean startFilling(String path) {
+    return filling.add(path);
+  }
+
+  void doneFilling(String path) {
+    filling.remove(path);
   }
 
   /** A number in [0, 1) that is the same every time for one retry of one step. */
@@ -85,8 +102,16 @@ final class Turn {
   // ---- starting, ending and cancelling steps ----------------------------------------------
 
   void startStep(Plan.Node node) {
+    startStep(node, null);
+  }
+
+  /** Starts {@code node}; an iteration of a forEach group starts with its {@code item}. */
+  void startStep(Plan.Node node, JsonNode item) {
     StepState s = store.create(node.path());
     s.begin(now);
+    if (item != null) {
+      s.iterate(item);
+    }
     String problem = node.condition().isEmpty() ? null : conditionProblem(node);
     if (problem != null) {
       end(

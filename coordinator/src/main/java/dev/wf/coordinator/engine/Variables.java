@@ -7,8 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The variables a step's condition and templates see: {@code inputs} and the {@code steps} that
- * ended. Only the steps a node names are loaded, unless it reads {@code steps} as a whole.
+ * The variables a step's condition and templates see: {@code inputs}, the {@code steps} that ended,
+ * and inside a forEach group the {@code item} and {@code index} of the nearest iteration. Only the
+ * steps a node names are loaded, unless it reads {@code steps} as a whole.
  */
 final class Variables {
   private final Plan plan;
@@ -40,6 +41,13 @@ final class Variables {
             .map(n -> store.step(n.path()))
             .filter(StepState::ended)
             .ifPresent(st -> steps.put(name, value(st)));
+      }
+    }
+    for (Plan.Node n = node; n != null; n = n.parent().orElse(null)) {
+      if (n.isIteration()) {
+        StepState it = store.step(n.path());
+        Object item = CelValues.fromJson(it == null ? null : it.item);
+        return Map.of("inputs", inputs, "steps", steps, "item", item, "index", (long) n.index());
       }
     }
     return Map.of("inputs", inputs, "steps", steps);

@@ -23,6 +23,9 @@ final class Keyspace {
   static final Keyspace TIMER_INDEX = new Keyspace('i');
   static final Keyspace AGENT_ATTEMPTS = new Keyspace('a');
 
+  /** The list a forEach group evaluated, while iterations remain to start: runId NUL path. */
+  static final Keyspace ITEMS = new Keyspace('f');
+
   private static final StringSerializer KEYS = new StringSerializer();
   private final String prefix;
 
@@ -48,6 +51,11 @@ final class Keyspace {
     private In(ReadOnlyKeyValueStore<String, byte[]> read, KeyValueStore<String, byte[]> write) {
       this.read = read;
       this.write = write;
+    }
+
+    /** Another kind's keys in the same store. */
+    In of(Keyspace other) {
+      return other.new In(read, write);
     }
 
     byte[] get(String key) {

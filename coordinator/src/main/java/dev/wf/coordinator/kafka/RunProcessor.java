@@ -22,12 +22,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.kafka.streams.KeyValue;
@@ -202,18 +200,7 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
       return;
     }
     Plan plan = Plan.of(v.workflow().get());
-    Set<String> poolNames = new HashSet<>();
-    Plan.forEachDescendant(
-        plan.root(),
-        n -> {
-          if (n.isLeaf()) {
-            poolNames.add(n.leaf().pool());
-          }
-        });
-    if (plan.root().isLeaf()) {
-      poolNames.add(plan.root().leaf().pool());
-    }
-    ensurePools.accept(poolNames);
+    ensurePools.accept(plan.pools());
     definitions.put(runId, Json.write(submit.definition()));
     plans.put(runId, plan);
     LOG.info("run {} started: {} ({} steps)", runId, plan.root().name(), plan.size());

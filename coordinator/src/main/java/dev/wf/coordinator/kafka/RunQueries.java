@@ -1,5 +1,6 @@
 package dev.wf.coordinator.kafka;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.wf.coordinator.engine.Plan;
 import dev.wf.coordinator.engine.Results;
 import dev.wf.coordinator.engine.RunInfo;
@@ -99,6 +100,16 @@ public final class RunQueries {
 
     @Override
     public void remove(String path) {
+      throw new UnsupportedOperationException("read only");
+    }
+
+    @Override
+    public JsonNode items(String path) {
+      return null; // a query reads step states only
+    }
+
+    @Override
+    public void putItems(String path, JsonNode items) {
       throw new UnsupportedOperationException("read only");
     }
 

@@ -1,5 +1,6 @@
 package dev.wf.coordinator.kafka;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.wf.coordinator.engine.RunInfo;
 import dev.wf.coordinator.engine.RunStore;
 import dev.wf.coordinator.engine.StepState;
@@ -33,6 +34,7 @@ final class StoreRunView implements RunStore {
   private final Map<String, StepState> touched = new HashMap<>();
   private final Map<String, byte[]> asRead = new HashMap<>();
   private final Set<String> removed = new HashSet<>();
+  private final Map<String, JsonNode> newItems = new HashMap<>();
 
   StoreRunView(String runId, Keyspace.In runs, Keyspace.In steps) {
     this.runId = runId;
@@ -92,6 +94,21 @@ final class StoreRunView implements RunStore {
   }
 
   @Override
+  public JsonNode items(String path) {
+    JsonNode pending = newItems.get(path);
+    if (pending != null) {
+      return pending;
+    }
+    byte[] b = steps.of(Keyspace.ITEMS).get(stepKey(runId, path));
+    return b == null ? null : read(b, JsonNode.class);
+  }
+
+  @Override
+  public void putItems(String path, JsonNode list) {
+    newItems.put(path, list);
+  }
+
+  @Override
   public void forEachStep(Consumer<StepState> visitor) {
     Set<String> seen = new HashSet<>();
     touched
@@ -123,6 +140,8 @@ final class StoreRunView implements RunStore {
         runs.put(runId, b);
       }
     }
+    Keyspace.In items = steps.of(Keyspace.ITEMS);
+    newItems.forEach((path, list) -> items.put(stepKey(runId, path), Json.write(list)));
     for (String path : removed) {
       steps.delete(stepKey(runId, path));
     }
@@ -137,11 +156,16 @@ final class StoreRunView implements RunStore {
 
   /** Deletes every step state of the run (after it ended and its result is out). */
   static void purgeSteps(String runId, Keyspace.In steps) {
+    purge(runId, steps);
+    purge(runId, steps.of(Keyspace.ITEMS));
+  }
+
+  private static void purge(String runId, Keyspace.In kind) {
     java.util.List<String> keys = new java.util.ArrayList<>();
-    try (KeyValueIterator<String, byte[]> it = steps.prefixScan(runId + SEP)) {
+    try (KeyValueIterator<String, byte[]> it = kind.prefixScan(runId + SEP)) {
       it.forEachRemaining(kv -> keys.add(kv.key));
     }
-    keys.forEach(steps::delete);
+    keys.forEach(kind::delete);
   }
 
   private static <T> T read(byte[] b, Class<T> type) {

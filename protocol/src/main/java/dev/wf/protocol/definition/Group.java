@@ -6,7 +6,9 @@ import java.util.Optional;
 
 /**
  * A step made of steps. A parallel group with {@code failFast} (the default) cancels its running
- * children as soon as one of them fails the group.
+ * children as soon as one of them fails the group. With {@code forEach} (a CEL expression giving a
+ * list) the group runs its steps once per item, each time as an implicit sequential group; {@code
+ * maxParallel} (parallel groups; 0 for no limit) caps how many of those run at once.
  */
 public record Group(
     String name,
@@ -16,7 +18,9 @@ public record Group(
     OnError onError,
     int retries,
     RetryPolicy retryPolicy,
-    boolean failFast)
+    boolean failFast,
+    Optional<String> forEach,
+    int maxParallel)
     implements Step {
   public Group {
     Objects.requireNonNull(name, "name");
@@ -31,5 +35,36 @@ public record Group(
     if (retries < 0) {
       throw new IllegalArgumentException("retries must be >= 0");
     }
+    Objects.requireNonNull(forEach, "forEach");
+    if (maxParallel < 0) {
+      throw new IllegalArgumentException("maxParallel must be >= 0");
+    }
+  }
+
+  /** A group without {@code forEach}. */
+  public Group(
+      String name,
+      GroupType type,
+      List<Step> steps,
+      Optional<String> condition,
+      OnError onError,
+      int retries,
+      RetryPolicy retryPolicy,
+      boolean failFast) {
+    this(
+        name, type, steps, condition, onError, retries, retryPolicy, failFast, Optional.empty(), 0);
+  }
+
+  /** The implicit sequential group that runs one item of a {@code forEach} group. */
+  public static Group iteration(String name, List<Step> steps) {
+    return new Group(
+        name,
+        GroupType.SEQUENTIAL,
+        steps,
+        Optional.empty(),
+        OnError.FAIL,
+        0,
+        RetryPolicy.DEFAULT,
+        true);
   }
 }

@@ -18,7 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A compiled CEL expression over {@code inputs} and {@code steps} (both maps from string to any
- * value). Compiling is costly, so compiled programs are shared by source text.
+ * value), and inside a {@code forEach} group its {@code item} and {@code index}. Compiling is
+ * costly, so compiled programs are shared by source text.
  */
 public final class Expression {
   private static final CelOptions OPTIONS =
@@ -32,6 +33,8 @@ public final class Expression {
           .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
           .addVar("inputs", MapType.create(SimpleType.STRING, SimpleType.DYN))
           .addVar("steps", MapType.create(SimpleType.STRING, SimpleType.DYN))
+          .addVar("item", SimpleType.DYN)
+          .addVar("index", SimpleType.INT)
           .build();
   private static final CelRuntime RUNTIME =
       CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
