@@ -89,7 +89,9 @@ class SecurityTest {
             1,
             new Dispatch.Backoff(1000, 2, 30_000, 0),
             runId + ":Evil",
-            System.currentTimeMillis()));
+            System.currentTimeMillis(),
+            null,
+            null));
   }
 
   /** Sends a dispatch with {@code signature}; returns the agent's reason for refusing it. */

@@ -542,7 +542,9 @@ class SchemaTest {
               3,
               new Dispatch.Backoff(1_000, 2.0, 30_000, 0.0),
               "run-1:R.sequential[0]",
-              1_000);
+              1_000,
+              null,
+              null);
       JsonNode written = Json.MAPPER.readTree(Json.write(d));
       assertThat(problems("dispatch.schema.json", written)).as(written.toString()).isEmpty();
     }

@@ -110,6 +110,7 @@ abstract sealed class GroupBehaviour permits SequentialGroup, ParallelGroup, For
         group.onError() == OnError.RETRY
             && g.iteration <= group.retries()
             && !t.run().cancelRequested
+            && !t.run().timedOut
             && !g.cancelling;
     if (!retry) {
       t.end(node, g, StepStatus.FAILED, failure, false);

@@ -29,6 +29,17 @@ final class Leaves {
     this.t = t;
   }
 
+  /** A leaf starts: its deadline runs from now, across its attempts and re-dispatches. */
+  void start(Plan.Node node, StepState s) {
+    node.leaf()
+        .deadline()
+        .ifPresent(
+            d ->
+                t.command(
+                    new Command.SetTimer(Timers.deadline(node.path()), t.now + d.toMillis())));
+    dispatch(node, s, 1);
+  }
+
   void dispatch(Plan.Node node, StepState s, int attempt) {
     Leaf leaf = node.leaf();
     JsonNode action;
@@ -57,7 +68,9 @@ final class Leaves {
             new Dispatch.Backoff(
                 p.initial().toMillis(), p.multiplier(), p.max().toMillis(), p.jitter()),
             idempotencyKey(node),
-            t.now);
+            t.now,
+            leaf.nonRetryable().isEmpty() ? null : leaf.nonRetryable(),
+            leaf.deadline().map(limit -> s.startedAt + limit.toMillis()).orElse(null));
     t.command(new Command.DispatchStep(d));
     t.command(
         new Command.SetTimer(Timers.start(dispatchId), t.now + startTimeout(leaf).toMillis()));
@@ -208,7 +221,7 @@ final class Leaves {
       t.end(node, s, StepStatus.FAILED, why + reason, true);
       return;
     }
-    clearTimers(s); // end() clears them on the other paths
+    clearAttemptTimers(s); // end() clears them on the other paths
     dispatch(node, s, Math.max(1, s.attempt));
   }
 
@@ -218,10 +231,42 @@ final class Leaves {
     t.command(new Command.SetTimer(Timers.guard(s.dispatchId), due));
   }
 
-  void clearTimers(StepState s) {
+  /** The leaf ended: no timer of it may fire any more. */
+  void clearTimers(Plan.Node node, StepState s) {
+    if (s.dispatchId != null) {
+      clearAttemptTimers(s);
+    }
+    if (node.leaf().deadline().isPresent()) {
+      t.command(new Command.ClearTimer(Timers.deadline(node.path())));
+    }
+  }
+
+  private void clearAttemptTimers(StepState s) {
     t.command(new Command.ClearTimer(Timers.start(s.dispatchId)));
     t.command(new Command.ClearTimer(Timers.guard(s.dispatchId)));
     t.command(new Command.ClearTimer(Timers.settle(s.dispatchId)));
+  }
+
+  /** The leaf's deadline: whatever it is doing, it times out now. */
+  Optional<Rejection> deadline(String path, String timerId) {
+    Plan.Node node = t.plan.node(path).filter(Plan.Node::isLeaf).orElse(null);
+    StepState s = node == null ? null : t.store.step(path);
+    Duration deadline = node == null ? null : node.leaf().deadline().orElse(null);
+    if (s == null
+        || s.ended()
+        || deadline == null
+        || t.now < s.startedAt + deadline.toMillis()
+        || s.phase == Phase.SETTLING) {
+      return stale("stale timer " + timerId);
+    }
+    if (s.phase == Phase.RUNNING) {
+      String why = "the step's deadline passed";
+      t.command(new Command.CancelAttempt(s.agent, t.run().runId, s.dispatchId, why));
+    }
+    s.deadlinePassed(t.now);
+    String why = "deadline: the step took longer than " + Durations.format(deadline);
+    t.end(node, s, StepStatus.TIMEOUT, why, true);
+    return Optional.empty();
   }
 
   // ---- timers and cancel --------------------------------------------------------------------

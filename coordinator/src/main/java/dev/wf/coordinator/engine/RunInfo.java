@@ -22,6 +22,7 @@ public final class RunInfo {
   long nextEndSeq;
   long nextDispatch;
   boolean cancelRequested;
+  boolean timedOut;
   String cancelReason;
   Map<String, JsonNode> inputs = new LinkedHashMap<>();
 

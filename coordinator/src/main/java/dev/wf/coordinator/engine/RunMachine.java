@@ -69,6 +69,10 @@ public final class RunMachine {
     run.inputs.putAll(start.inputs());
     t.begin(run);
     t.emit(t.event(EventType.WORKFLOW_START, root));
+    t.plan
+        .workflow()
+        .timeout()
+        .ifPresent(d -> t.command(new Command.SetTimer(Timers.RUN_TIMEOUT, t.now + d.toMillis())));
     t.startStep(root);
     return t.outcome(Optional.empty());
   }
@@ -89,8 +93,23 @@ public final class RunMachine {
     if (timer == null) {
       return Optional.of(Rejection.stale("unknown timer " + timerId));
     }
-    if (timer.kind() != Timers.Kind.BACKOFF) {
-      return t.leaves.timer(timer, timerId);
+    switch (timer.kind()) {
+      case RUN -> {
+        if (t.run().timedOut) {
+          return Optional.of(Rejection.stale("the run has already timed out"));
+        }
+        t.runTimedOut();
+        return Optional.empty();
+      }
+      case DEADLINE -> {
+        return t.leaves.deadline(timer.path(), timerId);
+      }
+      case START, GUARD, SETTLE -> {
+        return t.leaves.timer(timer, timerId);
+      }
+      default -> {
+        // a group's backoff, below
+      }
     }
     Plan.Node node = t.plan.node(timer.path()).orElse(null);
     StepState g = node == null ? null : t.store.step(timer.path());

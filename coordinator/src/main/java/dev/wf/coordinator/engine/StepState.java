@@ -157,6 +157,10 @@ public final class StepState {
     return counts ? ++lost : lost;
   }
 
+  void deadlinePassed(long now) {
+    closeOpenAttempt(AttemptStatus.TIMEOUT, "the step's deadline passed", now);
+  }
+
   void cancelUnconfirmed(long now) {
     closeOpenAttempt(AttemptStatus.CANCELLED, "agent did not confirm the cancel", now);
   }

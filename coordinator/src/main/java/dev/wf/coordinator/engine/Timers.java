@@ -3,15 +3,20 @@ package dev.wf.coordinator.engine;
 /**
  * Timer ids: {@code start|<dispatchId>} (no agent started it in time), {@code guard|<dispatchId>}
  * (no report from its agent in time), {@code settle|<dispatchId>} (a cancel not confirmed in time),
- * {@code backoff|<iteration>|<path>} (a group's wait before it runs again).
+ * {@code backoff|<iteration>|<path>} (a group's wait before it runs again), {@code deadline|<path>}
+ * (a leaf's whole time is up), {@code run|timeout} (the run's).
  */
 public final class Timers {
   enum Kind {
     START,
     GUARD,
     SETTLE,
-    BACKOFF
+    BACKOFF,
+    DEADLINE,
+    RUN
   }
+
+  static final String RUN_TIMEOUT = "run|timeout";
 
   record Parsed(Kind kind, String dispatchId, String path, int number) {}
 
@@ -33,6 +38,10 @@ public final class Timers {
     return "backoff|" + iteration + "|" + path;
   }
 
+  static String deadline(String path) {
+    return "deadline|" + path;
+  }
+
   static Parsed parse(String id) {
     int bar = id.indexOf('|');
     if (bar < 0) {
@@ -46,6 +55,10 @@ public final class Timers {
         return new Parsed(Kind.GUARD, rest, null, 0);
       case "settle":
         return new Parsed(Kind.SETTLE, rest, null, 0);
+      case "deadline":
+        return new Parsed(Kind.DEADLINE, null, rest, 0);
+      case "run":
+        return id.equals(RUN_TIMEOUT) ? new Parsed(Kind.RUN, null, null, 0) : null;
       case "backoff":
         int bar2 = rest.indexOf('|');
         if (bar2 < 0) {

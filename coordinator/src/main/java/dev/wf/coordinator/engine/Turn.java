@@ -2,6 +2,7 @@ package dev.wf.coordinator.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wf.protocol.Json;
+import dev.wf.protocol.definition.Durations;
 import dev.wf.protocol.definition.OnError;
 import dev.wf.protocol.event.EventType;
 import dev.wf.protocol.event.WorkflowEvent;
@@ -11,6 +12,7 @@ import dev.wf.protocol.expr.Expression;
 import dev.wf.protocol.result.RunStatus;
 import dev.wf.protocol.result.StepStatus;
 import dev.wf.protocol.result.WorkflowResult;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -124,7 +126,7 @@ final class Turn {
     }
     emit(event(EventType.STEP_START, node).attempt(1));
     if (node.isLeaf()) {
-      leaves.dispatch(node, s, 1);
+      leaves.start(node, s);
     } else {
       s.groupStarted(now);
       GroupBehaviour.of(node).begin(this, node, s);
@@ -154,8 +156,14 @@ final class Turn {
   }
 
   void end(Plan.Node node, StepState s, StepStatus status, String error, boolean origin) {
-    if (node.isLeaf() && s.dispatchId != null) {
-      leaves.clearTimers(s);
+    if (node.isLeaf()) {
+      leaves.clearTimers(node, s);
+    }
+    if (node.parent().isEmpty() && status == StepStatus.CANCELLED && run.timedOut) {
+      // the run's timeout cut it short: that is a failure of the whole run, listed at its root
+      status = StepStatus.TIMEOUT;
+      error = "run timeout: the run took longer than " + Durations.format(runTimeout());
+      origin = true;
     }
     s.end(status, error, origin, now, run.nextEndSeq++);
     WorkflowEvent.Builder e =
@@ -199,7 +207,20 @@ final class Turn {
 
   // ---- the end of the run -----------------------------------------------------------------
 
+  private Duration runTimeout() {
+    return plan.workflow().timeout().orElseThrow();
+  }
+
+  /** The run's timeout: what runs is cancelled, and the run fails once it has settled. */
+  void runTimedOut() {
+    run.timedOut = true;
+    cancel(plan.root(), "run timeout");
+  }
+
   private void finishRun(Plan.Node root, StepState s) {
+    if (plan.workflow().timeout().isPresent()) {
+      commands.add(new Command.ClearTimer(Timers.RUN_TIMEOUT));
+    }
     // A failure the root forgives (onError: continue) leaves a run cancelled while it ran
     // cancelled, not a success: the cancel cut it short, the failure did not decide it.
     boolean forgiven = s.status.isFailure() && root.step().onError() == OnError.CONTINUE;

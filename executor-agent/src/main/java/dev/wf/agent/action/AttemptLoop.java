@@ -2,10 +2,12 @@ package dev.wf.agent.action;
 
 import dev.wf.protocol.definition.Action;
 import dev.wf.protocol.definition.ActionJson;
+import dev.wf.protocol.definition.NonRetryable;
 import dev.wf.protocol.definition.RetryPolicy;
 import dev.wf.protocol.message.Dispatch;
 import dev.wf.protocol.result.AttemptStatus;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -24,9 +26,15 @@ public final class AttemptLoop {
   }
 
   private final ActionRunner runner;
+  private final Clock clock;
 
   public AttemptLoop(ActionRunner runner) {
+    this(runner, Clock.systemUTC());
+  }
+
+  public AttemptLoop(ActionRunner runner, Clock clock) {
     this.runner = runner;
+    this.clock = clock;
   }
 
   public void run(Dispatch d, Path workdir, Cancellation cancel, Reports reports)
@@ -50,17 +58,24 @@ public final class AttemptLoop {
                 Duration.ofMillis(b.maxMs()),
                 b.jitter());
     int max = Math.max(d.attempt(), d.maxAttempts());
+    NonRetryable nonRetryable = d.nonRetryable() == null ? NonRetryable.NONE : d.nonRetryable();
     for (int attempt = d.attempt(); ; attempt++) {
+      Duration timeout = Duration.ofMillis(d.timeoutMs());
+      boolean deadlineCuts = false;
+      if (d.deadlineAt() != null) {
+        long left = d.deadlineAt() - clock.millis();
+        if (left <= 0) {
+          String why = "the step's deadline passed before attempt " + attempt + " could start";
+          reports.finished(attempt, AttemptOutcome.timeout(why));
+          return;
+        }
+        deadlineCuts = left < timeout.toMillis();
+        timeout = deadlineCuts ? Duration.ofMillis(left) : timeout;
+      }
       reports.started(attempt);
       AttemptContext ctx =
           new AttemptContext(
-              d.runId(),
-              d.path(),
-              attempt,
-              d.idempotencyKey(),
-              Duration.ofMillis(d.timeoutMs()),
-              workdir,
-              cancel);
+              d.runId(), d.path(), attempt, d.idempotencyKey(), timeout, workdir, cancel);
       AttemptOutcome outcome;
       try {
         outcome = runner.run(action, ctx);
@@ -70,13 +85,28 @@ public final class AttemptLoop {
       if (cancel.isCancelled() && outcome.status() != AttemptStatus.SUCCESS) {
         outcome = AttemptOutcome.cancelled("cancelled: " + cancel.reason());
       }
+      if (deadlineCuts && outcome.status() == AttemptStatus.TIMEOUT) {
+        String why = "the step's deadline passed during attempt " + attempt;
+        reports.finished(attempt, outcome.asTimeout(why));
+        return;
+      }
       boolean retryable =
           outcome.status() == AttemptStatus.FAILED || outcome.status() == AttemptStatus.TIMEOUT;
+      String notRetried = nonRetryable.reason(outcome.exitCode(), outcome.httpStatus());
+      if (notRetried != null && retryable && attempt < max) {
+        reports.finished(attempt, outcome.noted("not retried: " + notRetried));
+        return;
+      }
       if (!retryable || attempt >= max) {
         reports.finished(attempt, outcome);
         return;
       }
       long delay = policy.backoff(attempt, ThreadLocalRandom.current().nextDouble()).toMillis();
+      if (d.deadlineAt() != null && clock.millis() + delay >= d.deadlineAt()) {
+        String why = "the step's deadline comes before attempt " + (attempt + 1) + " could start";
+        reports.finished(attempt, outcome.asTimeout(why + "; last: " + outcome.error()));
+        return;
+      }
       reports.retrying(attempt, outcome, delay);
       if (cancel.await(delay)) {
         reports.finished(attempt, AttemptOutcome.cancelled("cancelled: " + cancel.reason()));

@@ -68,7 +68,8 @@ public final class HttpAction {
     String text = response.body() == null ? "" : response.body();
     if (!http.accepts(response.statusCode())) {
       String t = text.length() > 500 ? text.substring(0, 500) + "..." : text;
-      return AttemptOutcome.failed(
+      return AttemptOutcome.httpStatus(
+          response.statusCode(),
           "HTTP " + response.statusCode() + (t.isBlank() ? "" : ": " + t.strip()));
     }
     try {

@@ -86,7 +86,7 @@ public final class ShellAction {
     String stdout = out.text();
     if (code != 0) {
       String why = err.text().isBlank() ? lastLines(stdout) : lastLines(err.text());
-      return AttemptOutcome.failed("exit " + code + (why.isBlank() ? "" : ": " + why));
+      return AttemptOutcome.exited(code, "exit " + code + (why.isBlank() ? "" : ": " + why));
     }
     return AttemptOutcome.success(result(code, stdout));
   }

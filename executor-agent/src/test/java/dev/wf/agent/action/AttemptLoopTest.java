@@ -2,18 +2,25 @@ package dev.wf.agent.action;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.wf.protocol.Json;
+import dev.wf.protocol.definition.NonRetryable;
 import dev.wf.protocol.message.Dispatch;
 import dev.wf.protocol.result.AttemptStatus;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The agent's attempt loop: retries with the dispatch's backoff, and cancels. */
+/**
+ * The agent's attempt loop: retries with the dispatch's backoff, stops at failures the step calls
+ * nonRetryable and at its deadline, and cancels.
+ */
 class AttemptLoopTest {
   @TempDir Path work;
   private final AttemptLoop loop = new AttemptLoop(new ActionRunner(Set.of(), 300));
@@ -44,6 +51,12 @@ class AttemptLoopTest {
 
   private static Dispatch dispatch(String actionJson, int maxAttempts, long initialMs)
       throws Exception {
+    return dispatch(actionJson, maxAttempts, initialMs, null, null);
+  }
+
+  private static Dispatch dispatch(
+      String actionJson, int maxAttempts, long initialMs, NonRetryable stop, Long deadlineAt)
+      throws Exception {
     return new Dispatch(
         "run-1",
         "1:Root",
@@ -56,7 +69,9 @@ class AttemptLoopTest {
         maxAttempts,
         new Dispatch.Backoff(initialMs, 2.0, 60_000, 0),
         "run-1:Root",
-        0);
+        0,
+        stop,
+        deadlineAt);
   }
 
   @Test
@@ -150,5 +165,109 @@ class AttemptLoopTest {
     assertThat(heard.last.status()).isEqualTo(AttemptStatus.SUCCESS);
     assertThat(heard.last.result().get("said").asText()).isEqualTo("hello from a plug-in");
     assertThat(heard.last.result().get("attempt").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void shouldNotRetryAnExitCodeTheStepCallsNonRetryable() throws Exception {
+    Heard heard = new Heard();
+    NonRetryable stop = new NonRetryable(Set.of(2, 64), Set.of());
+    loop.run(
+        dispatch("{\"kind\":\"shell\",\"command\":\"exit 64\"}", 5, 10, stop, null),
+        work,
+        new Cancellation(),
+        heard);
+    assertThat(heard.said).containsExactly("started 1", "finished 1 failed");
+    assertThat(heard.last.error()).isEqualTo("exit 64 (not retried: exit code 64 is nonRetryable)");
+  }
+
+  @Test
+  void shouldStillRetryAnExitCodeNotListed() throws Exception {
+    Heard heard = new Heard();
+    NonRetryable stop = new NonRetryable(Set.of(2, 64), Set.of());
+    loop.run(
+        dispatch("{\"kind\":\"shell\",\"command\":\"exit 1\"}", 2, 10, stop, null),
+        work,
+        new Cancellation(),
+        heard);
+    assertThat(heard.said)
+        .containsExactly("started 1", "retrying 1 failed", "started 2", "finished 2 failed");
+  }
+
+  @Test
+  void shouldNotRetryAnHttpStatusTheStepCallsNonRetryable() throws Exception {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    AtomicInteger calls = new AtomicInteger();
+    server.createContext(
+        "/",
+        ex -> {
+          calls.incrementAndGet();
+          ex.sendResponseHeaders(404, -1);
+          ex.close();
+        });
+    server.start();
+    try {
+      Heard heard = new Heard();
+      String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/missing";
+      loop.run(
+          dispatch(
+              "{\"kind\":\"http\",\"method\":\"GET\",\"url\":\"" + url + "\"}",
+              4,
+              10,
+              new NonRetryable(Set.of(), Set.of(400, 404)),
+              null),
+          work,
+          new Cancellation(),
+          heard);
+      assertThat(heard.said).containsExactly("started 1", "finished 1 failed");
+      assertThat(heard.last.error())
+          .contains("HTTP 404")
+          .contains("HTTP status 404 is nonRetryable");
+      assertThat(calls).hasValue(1);
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
+  void shouldKillTheAttemptRunningWhenTheDeadlineComesAndTimeOut() throws Exception {
+    Heard heard = new Heard();
+    long t0 = System.currentTimeMillis();
+    loop.run(
+        dispatch("{\"kind\":\"shell\",\"command\":\"sleep 30\"}", 3, 10, null, t0 + 700),
+        work,
+        new Cancellation(),
+        heard);
+    assertThat(heard.said).containsExactly("started 1", "finished 1 timeout");
+    assertThat(heard.last.error()).isEqualTo("the step's deadline passed during attempt 1");
+    assertThat(System.currentTimeMillis() - t0).as("ms, not the 30 s sleep").isLessThan(10_000);
+  }
+
+  @Test
+  void shouldStartNoRetryWhoseBackoffEndsPastTheDeadline() throws Exception {
+    Heard heard = new Heard();
+    loop.run(
+        dispatch(
+            "{\"kind\":\"shell\",\"command\":\"exit 1\"}",
+            5,
+            60_000,
+            null,
+            System.currentTimeMillis() + 30_000),
+        work,
+        new Cancellation(),
+        heard);
+    assertThat(heard.said).containsExactly("started 1", "finished 1 timeout");
+    assertThat(heard.last.error())
+        .isEqualTo("the step's deadline comes before attempt 2 could start; last: exit 1");
+  }
+
+  @Test
+  void shouldStartNothingOnceTheDeadlineHasPassed() throws Exception {
+    Heard heard = new Heard();
+    loop.run(
+        dispatch("{\"kind\":\"noop\"}", 1, 10, null, System.currentTimeMillis() - 1),
+        work,
+        new Cancellation(),
+        heard);
+    assertThat(heard.said).containsExactly("finished 1 timeout");
   }
 }

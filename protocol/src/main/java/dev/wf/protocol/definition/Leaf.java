@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * A step that runs one action on an agent of {@code pool}. {@code timeout} bounds each attempt;
  * {@code startTimeout} bounds the wait for an agent of the pool to start it (when absent, the
- * coordinator's default applies).
+ * coordinator's default applies). {@code nonRetryable} names failures not to retry; {@code
+ * deadline} bounds the step's whole time, across attempts and backoffs.
  */
 public record Leaf(
     String name,
@@ -18,7 +19,9 @@ public record Leaf(
     int retries,
     RetryPolicy retryPolicy,
     Duration timeout,
-    Optional<Duration> startTimeout)
+    Optional<Duration> startTimeout,
+    NonRetryable nonRetryable,
+    Optional<Duration> deadline)
     implements Step {
   public static final String DEFAULT_POOL = "default";
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
@@ -38,5 +41,32 @@ public record Leaf(
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive");
     }
+    Objects.requireNonNull(nonRetryable, "nonRetryable");
+    Objects.requireNonNull(deadline, "deadline");
+  }
+
+  /** A leaf without nonRetryable failures or a deadline. */
+  public Leaf(
+      String name,
+      Action action,
+      String pool,
+      Optional<String> condition,
+      OnError onError,
+      int retries,
+      RetryPolicy retryPolicy,
+      Duration timeout,
+      Optional<Duration> startTimeout) {
+    this(
+        name,
+        action,
+        pool,
+        condition,
+        onError,
+        retries,
+        retryPolicy,
+        timeout,
+        startTimeout,
+        NonRetryable.NONE,
+        Optional.empty());
   }
 }

@@ -2,14 +2,16 @@ package dev.wf.protocol.message;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.wf.protocol.definition.NonRetryable;
 
 /**
  * A step sent to the agents of a pool. {@code dispatchId} is the fencing token: reports that carry
  * another one are from a superseded dispatch and are ignored. {@code action} is the step's action
  * with every template already resolved; the agent runs tries {@code attempt..maxAttempts}, waiting
- * per {@code backoff} between them, each bounded by {@code timeoutMs}. When dispatches are signed,
- * the record carries {@code wf.signature}, an HMAC of its value bytes (see {@link
- * dev.wf.protocol.Signatures}).
+ * per {@code backoff} between them, each bounded by {@code timeoutMs}; a failure {@code
+ * nonRetryable} names is not retried, and no attempt runs past {@code deadlineAt} (epoch ms, the
+ * step's {@code deadline}; absent when it has none). When dispatches are signed, the record carries
+ * {@code wf.signature}, an HMAC of its value bytes (see {@link dev.wf.protocol.Signatures}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Dispatch(
@@ -24,7 +26,9 @@ public record Dispatch(
     int maxAttempts,
     Backoff backoff,
     String idempotencyKey,
-    long dispatchedAt) {
+    long dispatchedAt,
+    NonRetryable nonRetryable,
+    Long deadlineAt) {
 
   /** The retry policy in plain numbers (milliseconds). */
   public record Backoff(long initialMs, double multiplier, long maxMs, double jitter) {}
