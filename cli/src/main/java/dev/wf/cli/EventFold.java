@@ -73,7 +73,9 @@ final class EventFold {
                 e.error(),
                 retries.getOrDefault(e.path(), 0),
                 e.agent(),
-                List.of()));
+                List.of(),
+                null,
+                null));
       }
       case WORKFLOW_COMPLETE -> {
         try {
@@ -120,7 +122,9 @@ final class EventFold {
               null,
               retries.getOrDefault(s.path(), 0),
               null,
-              List.of()));
+              List.of(),
+              null,
+              null));
     }
     List<ErrorEntry> errors = new ArrayList<>();
     for (StepResult s : ended.values()) {

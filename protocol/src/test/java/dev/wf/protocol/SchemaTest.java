@@ -269,7 +269,9 @@ class SchemaTest {
             null,
             1,
             "agent-2",
-            List.of(first, second));
+            List.of(first, second),
+            null,
+            null);
     StepResult failed =
         new StepResult(
             "Notify",
@@ -280,9 +282,12 @@ class SchemaTest {
             "exit 2: no route",
             0,
             "agent-1",
-            List.of());
+            List.of(),
+            null,
+            null);
     StepResult root =
-        new StepResult("Release", "Release", StepStatus.SUCCESS, 2_000, null, null, 0, null, null);
+        new StepResult(
+            "Release", "Release", StepStatus.SUCCESS, 2_000, null, null, 0, null, null, null, null);
     return new WorkflowResult(
         "run-1",
         "Release",
@@ -326,6 +331,7 @@ class SchemaTest {
                 null,
                 null,
                 null,
+                null,
                 null),
             new WorkflowEvent(
                 EventType.STEP_START,
@@ -334,6 +340,7 @@ class SchemaTest {
                 "Build",
                 AT,
                 1,
+                null,
                 null,
                 null,
                 null,
@@ -352,6 +359,7 @@ class SchemaTest {
                 "exit 1: boom",
                 1_000L,
                 null,
+                null,
                 null),
             new WorkflowEvent(
                 EventType.STEP_COMPLETE,
@@ -365,6 +373,7 @@ class SchemaTest {
                 null,
                 null,
                 IntNode.valueOf(3),
+                null,
                 null),
             new WorkflowEvent(
                 EventType.STEP_LOST,
@@ -376,6 +385,7 @@ class SchemaTest {
                 "agent-3",
                 null,
                 "agent stopped",
+                null,
                 null,
                 null,
                 null),
@@ -391,7 +401,8 @@ class SchemaTest {
                 null,
                 null,
                 null,
-                "bad signature"),
+                "bad signature",
+                null),
             new WorkflowEvent(
                 EventType.WORKFLOW_CANCELLED,
                 "run-1",
@@ -404,7 +415,8 @@ class SchemaTest {
                 null,
                 null,
                 null,
-                "by user"),
+                "by user",
+                null),
             new WorkflowEvent(
                 EventType.WORKFLOW_COMPLETE,
                 "run-1",
@@ -417,6 +429,7 @@ class SchemaTest {
                 null,
                 null,
                 Json.tree(result()),
+                null,
                 null),
             new WorkflowEvent(
                 EventType.WORKFLOW_REJECTED,
@@ -430,7 +443,8 @@ class SchemaTest {
                 null,
                 null,
                 null,
-                "runId differs from the key"));
+                "runId differs from the key",
+                null));
 
     for (WorkflowEvent e : events) {
       JsonNode written = Json.MAPPER.readTree(Json.write(e));
@@ -453,6 +467,7 @@ class SchemaTest {
             null,
             null,
             IntNode.valueOf(1),
+            null,
             null);
 
     assertThat(problems("event.schema.json", Json.MAPPER.readTree(Json.write(bare)))).isNotEmpty();

@@ -22,6 +22,10 @@ public sealed interface Input {
   /** A timer the machine set earlier is due. */
   record TimerFired(String timerId) implements Input {}
 
+  /** A person's decision on the approval step named {@code step}. */
+  record Signal(String runId, String step, boolean approve, String by, String comment)
+      implements Input {}
+
   /** The agent running {@code dispatchId} is gone (it stopped heartbeating). */
   record AttemptLost(String dispatchId, String reason) implements Input {}
 }

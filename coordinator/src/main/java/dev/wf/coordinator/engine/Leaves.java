@@ -1,6 +1,7 @@
 package dev.wf.coordinator.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.wf.protocol.definition.Action;
 import dev.wf.protocol.definition.ActionJson;
 import dev.wf.protocol.definition.Durations;
 import dev.wf.protocol.definition.Leaf;
@@ -52,7 +53,7 @@ final class Leaves {
     }
     RunInfo run = t.run();
     String dispatchId = ++run.nextDispatch + ":" + node.path();
-    s.dispatched(dispatchId, attempt);
+    s.dispatched(dispatchId, attempt, leaf.pool());
     RetryPolicy p = leaf.retryPolicy();
     Dispatch d =
         new Dispatch(
@@ -80,7 +81,7 @@ final class Leaves {
     return leaf.startTimeout().orElse(t.config.startTimeout());
   }
 
-  private static String render(Plan.Node node, String value, Map<String, Object> vars) {
+  static String render(Plan.Node node, String value, Map<String, Object> vars) {
     Template template = node.templates().get(value);
     return template == null ? value : template.render(vars);
   }
@@ -238,6 +239,9 @@ final class Leaves {
     }
     if (node.leaf().deadline().isPresent()) {
       t.command(new Command.ClearTimer(Timers.deadline(node.path())));
+    }
+    if (node.leaf().action() instanceof Action.Approval) {
+      t.command(new Command.ClearTimer(Timers.approval(node.path())));
     }
   }
 

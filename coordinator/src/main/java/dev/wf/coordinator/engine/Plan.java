@@ -366,6 +366,8 @@ public final class Plan {
       values.addAll(s.args());
       values.addAll(s.env().values());
       s.workdir().ifPresent(values::add);
+    } else if (action instanceof Action.Approval a) {
+      values.add(a.message());
     } else if (action instanceof Action.Http h) {
       values.add(h.url());
       values.addAll(h.headers().values());

@@ -68,7 +68,9 @@ public final class Results {
         s.error,
         s.retries,
         s.agent,
-        s.attempts);
+        s.attempts,
+        status == StepStatus.WAITING ? s.waitingFor : null,
+        null);
   }
 
   private static String name(Plan plan, StepState s) {

@@ -35,6 +35,11 @@ public final class RunMachine {
       return start(t, start);
     }
     RunInfo run = t.run();
+    if (input instanceof Input.Signal signal && (run == null || run.ended())) {
+      String why = run == null ? "no run " + signal.runId() : "the run has ended";
+      Approvals.refuse(t, signal, null, why);
+      return t.ignored(run == null ? Rejection.Type.UNKNOWN_RUN : Rejection.Type.ENDED, why);
+    }
     if (run == null) {
       return t.ignored(Rejection.Type.UNKNOWN_RUN, "unknown run");
     }
@@ -51,6 +56,8 @@ public final class RunMachine {
       ignored = t.leaves.report(r.report());
     } else if (input instanceof Input.TimerFired f) {
       ignored = timer(t, f.timerId());
+    } else if (input instanceof Input.Signal signal) {
+      ignored = Approvals.signal(t, signal);
     } else if (input instanceof Input.AttemptLost l) {
       ignored = t.leaves.attemptLost(l.dispatchId(), l.reason());
     } else {
@@ -103,6 +110,9 @@ public final class RunMachine {
       }
       case DEADLINE -> {
         return t.leaves.deadline(timer.path(), timerId);
+      }
+      case APPROVAL -> {
+        return Approvals.timedOut(t, timer.path(), timerId);
       }
       case START, GUARD, SETTLE -> {
         return t.leaves.timer(timer, timerId);

@@ -42,6 +42,9 @@ public final class StepState {
   int retries;
   List<Attempt> attempts = new ArrayList<>();
 
+  /** What a step shown waiting waits for. */
+  String waitingFor;
+
   // leaf
   String dispatchId;
   String agent;
@@ -103,6 +106,7 @@ public final class StepState {
 
   void end(StepStatus status, String error, boolean origin, long now, long seq) {
     moveTo(Phase.ENDED);
+    waitingFor = null;
     this.status = status;
     this.error = error;
     this.errorOrigin = origin && status.isFailure();
@@ -112,10 +116,21 @@ public final class StepState {
 
   // ---- a leaf and its attempts ---------------------------------------------------------------
 
-  void dispatched(String dispatchId, int attempt) {
+  void dispatched(String dispatchId, int attempt, String pool) {
     moveTo(Phase.WAITING);
     this.dispatchId = dispatchId;
     this.attempt = attempt;
+    this.waitingFor = "an agent of pool \"" + pool + "\"";
+  }
+
+  /** An approval step waits for a person's decision. */
+  void awaitDecision(String message) {
+    moveTo(Phase.WAITING);
+    this.waitingFor = "approval: " + message;
+  }
+
+  void decided(JsonNode decision) {
+    this.result = decision;
   }
 
   /** True when the step was waiting for an agent to take it, so its start timer is now moot. */
@@ -123,6 +138,7 @@ public final class StepState {
     boolean waited = phase == Phase.WAITING;
     if (waited) {
       moveTo(Phase.RUNNING);
+      waitingFor = null;
     }
     this.agent = agent;
     return waited;

@@ -13,6 +13,7 @@ public final class Timers {
     SETTLE,
     BACKOFF,
     DEADLINE,
+    APPROVAL,
     RUN
   }
 
@@ -42,6 +43,10 @@ public final class Timers {
     return "deadline|" + path;
   }
 
+  static String approval(String path) {
+    return "approval|" + path;
+  }
+
   static Parsed parse(String id) {
     int bar = id.indexOf('|');
     if (bar < 0) {
@@ -57,6 +62,8 @@ public final class Timers {
         return new Parsed(Kind.SETTLE, rest, null, 0);
       case "deadline":
         return new Parsed(Kind.DEADLINE, null, rest, 0);
+      case "approval":
+        return new Parsed(Kind.APPROVAL, null, rest, 0);
       case "run":
         return id.equals(RUN_TIMEOUT) ? new Parsed(Kind.RUN, null, null, 0) : null;
       case "backoff":

@@ -169,6 +169,10 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
       apply(runId, plan, new Input.CancelRun(c.reason()));
       return;
     }
+    if (msg instanceof IntakeMessage.Signal signal) {
+      signal(runId, signal);
+      return;
+    }
     IntakeMessage.Submit submit = (IntakeMessage.Submit) msg;
     Plan existing = plan(runId);
     if (existing != null) {
@@ -205,6 +209,34 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
     plans.put(runId, plan);
     LOG.info("run {} started: {} ({} steps)", runId, plan.root().name(), plan.size());
     apply(runId, plan, new Input.StartRun(runId, submit.inputs()));
+  }
+
+  private void signal(String runId, IntakeMessage.Signal signal) {
+    String refused = null;
+    if (signal.step() == null || signal.step().isBlank()) {
+      refused = "a signal names the approval step it answers in \"step\"";
+    } else if (!IntakeMessage.Signal.APPROVE.equals(signal.decision())
+        && !IntakeMessage.Signal.REJECT.equals(signal.decision())) {
+      refused =
+          "a signal's decision is \"approve\" or \"reject\", not \"" + signal.decision() + "\"";
+    }
+    Plan plan = refused == null ? plan(runId) : null;
+    if (refused == null && plan == null) {
+      refused = "no run " + runId + " (or it ended long ago)";
+    }
+    if (refused != null) {
+      LOG.info("signal for run {} refused: {}", runId, refused);
+      emitRaw(
+          runId,
+          EventType.SIGNAL_REFUSED,
+          Routes.event(EventType.SIGNAL_REFUSED, runId, signal.by(), refused, now()));
+      return;
+    }
+    LOG.info("run {} signal {} for {} by {}", runId, signal.decision(), signal.step(), signal.by());
+    apply(
+        runId,
+        plan,
+        new Input.Signal(runId, signal.step(), signal.approves(), signal.by(), signal.comment()));
   }
 
   private Plan plan(String runId) {

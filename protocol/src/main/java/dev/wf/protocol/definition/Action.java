@@ -81,6 +81,21 @@ public sealed interface Action {
     }
   }
 
+  /**
+   * Waits for a person: the coordinator asks {@code message} ({@code step:approval}) and the step
+   * ends when a signal approves or rejects it, or when its timeout passes. It runs on no agent.
+   */
+  record Approval(String message) implements Action {
+    public Approval {
+      Objects.requireNonNull(message, "message");
+    }
+
+    @Override
+    public String kind() {
+      return "approval";
+    }
+  }
+
   /** A kind registered by an agent plug-in; its fields are passed to the plug-in as they are. */
   record Plugin(String kind, JsonNode spec) implements Action {
     public Plugin {

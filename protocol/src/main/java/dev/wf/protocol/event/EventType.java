@@ -19,7 +19,10 @@ public enum EventType {
   WORKFLOW_CANCELLED("workflow:cancelled"),
   WORKFLOW_REJECTED("workflow:rejected"),
   WORKFLOW_DUPLICATE("workflow:duplicate"),
-  DISPATCH_REFUSED("dispatch:refused");
+  DISPATCH_REFUSED("dispatch:refused"),
+  STEP_QUEUED("step:queued"),
+  STEP_APPROVAL("step:approval"),
+  SIGNAL_REFUSED("signal:refused");
 
   private final String wire;
 

@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * One record of the events topic, keyed by run id (DESIGN.md section 3). Fields a type does not use
  * are left out of the JSON. {@code result} is a step's result on {@code step:complete} and the
- * WorkflowResult on {@code workflow:complete}; {@code delay} is the wait before a retry in ms.
+ * WorkflowResult on {@code workflow:complete}; {@code delay} is the wait before a retry in ms;
+ * {@code message} is what an approval step asks ({@code step:approval}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record WorkflowEvent(
@@ -22,7 +23,8 @@ public record WorkflowEvent(
     String error,
     Long delay,
     JsonNode result,
-    String reason) {
+    String reason,
+    String message) {
   public WorkflowEvent {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(runId, "runId");
@@ -46,6 +48,7 @@ public record WorkflowEvent(
     private Long delay;
     private JsonNode result;
     private String reason;
+    private String message;
 
     private Builder(EventType type, String runId) {
       this.type = type;
@@ -94,10 +97,16 @@ public record WorkflowEvent(
       return this;
     }
 
+    public Builder message(String m) {
+      message = m;
+      return this;
+    }
+
     /** The event, stamped {@code at} (ISO-8601 UTC). */
     public WorkflowEvent at(String at) {
       return new WorkflowEvent(
-          type, runId, path, step, at, attempt, agent, duration, error, delay, result, reason);
+          type, runId, path, step, at, attempt, agent, duration, error, delay, result, reason,
+          message);
     }
   }
 }

@@ -10,7 +10,8 @@ import java.util.Map;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
   @JsonSubTypes.Type(value = IntakeMessage.Submit.class, name = "submit"),
-  @JsonSubTypes.Type(value = IntakeMessage.Cancel.class, name = "cancel")
+  @JsonSubTypes.Type(value = IntakeMessage.Cancel.class, name = "cancel"),
+  @JsonSubTypes.Type(value = IntakeMessage.Signal.class, name = "signal")
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface IntakeMessage {
@@ -26,4 +27,18 @@ public sealed interface IntakeMessage {
 
   /** Cancel the run: running steps are stopped, nothing more is dispatched. */
   record Cancel(String runId, String reason) implements IntakeMessage {}
+
+  /**
+   * A person's answer to the approval step {@code step} of the run: {@code decision} is {@code
+   * approve} or {@code reject}.
+   */
+  record Signal(String runId, String step, String decision, String by, String comment)
+      implements IntakeMessage {
+    public static final String APPROVE = "approve";
+    public static final String REJECT = "reject";
+
+    public boolean approves() {
+      return APPROVE.equals(decision);
+    }
+  }
 }
