@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * Drives one run of the machine with random but valid agent behaviour and records what happened.
@@ -118,7 +117,7 @@ final class RunSimulation {
   private int nextChoice;
   private int choice;
   private long now = 1_000_000;
-  private final Map<String, Long> timers = new TreeMap<>();
+  private final DueTimers timers = new DueTimers();
   private final Map<String, Agent> live = new LinkedHashMap<>();
   private final List<Agent> gone = new ArrayList<>();
   private final List<Applied> applied = new ArrayList<>();
@@ -172,7 +171,7 @@ final class RunSimulation {
       choice = nextChoice < choices.size() ? choices.get(nextChoice++) : 0;
       pick(options).action().run();
     }
-    Map<String, Long> timersAtEnd = Map.copyOf(timers);
+    Map<String, Long> timersAtEnd = timers.left();
     afterTheEnd();
     return new Transcript(
         definition, plan, List.copyOf(applied), result, cancelAccepted, timersAtEnd, store);
@@ -359,18 +358,9 @@ final class RunSimulation {
   }
 
   private void fireNextTimer() {
-    Map.Entry<String, Long> next =
-        timers.entrySet().stream()
-            .min(
-                Map.Entry.<String, Long>comparingByValue()
-                    .thenComparing(Map.Entry.comparingByKey()))
-            .orElseThrow();
-    // Read the entry before removing it: a TreeMap reuses the removed node for its successor.
-    String id = next.getKey();
-    long due = next.getValue();
-    timers.remove(id);
-    now = Math.max(now, due);
-    apply("timer " + id + " fires", new Input.TimerFired(id));
+    DueTimers.Due next = timers.takeEarliest();
+    now = Math.max(now, next.at());
+    apply("timer " + next.id() + " fires", new Input.TimerFired(next.id()));
   }
 
   /** A report from a dispatch that is no longer current: it must change nothing. */
@@ -458,6 +448,7 @@ final class RunSimulation {
       cancelAccepted = true;
     }
     for (Command c : o.commands()) {
+      timers.track(c);
       if (c instanceof Command.DispatchStep d) {
         Dispatch dispatch = d.dispatch();
         live.put(dispatch.dispatchId(), new Agent(dispatch, "agent-" + (++agents % 3 + 1)));
@@ -476,10 +467,6 @@ final class RunSimulation {
           }
           a.cancelAsked = true;
         }
-      } else if (c instanceof Command.SetTimer t) {
-        timers.put(t.timerId(), t.dueAt());
-      } else if (c instanceof Command.ClearTimer t) {
-        timers.remove(t.timerId());
       } else if (c instanceof Command.PublishResult p) {
         result = p.result();
       }
@@ -512,13 +499,7 @@ final class RunSimulation {
   private AssertionError violation(String message, Throwable cause) {
     Transcript t =
         new Transcript(
-            definition,
-            plan,
-            List.copyOf(applied),
-            result,
-            cancelAccepted,
-            Map.copyOf(timers),
-            store);
+            definition, plan, List.copyOf(applied), result, cancelAccepted, timers.left(), store);
     return new AssertionError(message + "\n" + t.describe(), cause);
   }
 }
