@@ -125,6 +125,12 @@ final class Leaves {
       }
       return stale("stale report from " + report.agent() + " for dispatch " + report.dispatchId());
     }
+    int attempts = node.leaf().retries() + 1;
+    int n = attemptOf(report);
+    if (n < 1 || n > attempts) {
+      return stale(
+          "attempt " + n + " reported by " + report.agent() + ", beyond the step's " + attempts);
+    }
     if (report instanceof StepReport.Started st) {
       return started(node, s, st);
     }
@@ -140,6 +146,19 @@ final class Leaves {
       return Optional.empty();
     }
     throw new IllegalArgumentException("unknown report " + report);
+  }
+
+  private static int attemptOf(StepReport report) {
+    if (report instanceof StepReport.Started st) {
+      return st.attempt();
+    }
+    if (report instanceof StepReport.Retrying r) {
+      return r.attempt();
+    }
+    if (report instanceof StepReport.Finished f) {
+      return f.attempt();
+    }
+    return ((StepReport.Returned) report).attempt();
   }
 
   void cancelStale(StepReport.Started s, String why) {

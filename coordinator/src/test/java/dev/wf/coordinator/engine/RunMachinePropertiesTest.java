@@ -50,37 +50,37 @@ class RunMachinePropertiesTest {
     return RunInvariants.of(RunSimulation.run(WorkflowShapes.toJson(workflow), world));
   }
 
-  @Property(tries = TRIES, edgeCases = EdgeCasesMode.MIXIN, seed = "4179")
+  @Property(tries = TRIES, edgeCases = EdgeCasesMode.MIXIN)
   void everyStepThatStartsEndsExactlyOnce(
       @ForAll("workflows") Shape workflow, @ForAll("worlds") World world) {
     run(workflow, world).everyStepThatStartedEndsOnce();
   }
 
-  @Property(tries = TRIES, edgeCases = EdgeCasesMode.MIXIN, seed = "5281")
+  @Property(tries = TRIES, edgeCases = EdgeCasesMode.MIXIN)
   void stepsAreListedInCompletionOrderChildrenBeforeTheirGroup(
       @ForAll("workflows") Shape workflow, @ForAll("worlds") World world) {
     run(workflow, world).stepsFollowCompletionOrderAndTheTree();
   }
 
-  @Property(tries = TRIES, edgeCases = EdgeCasesMode.MIXIN, seed = "5903")
+  @Property(tries = TRIES, edgeCases = EdgeCasesMode.MIXIN)
   void stepsAreCancelledOnlyByARunCancelOrAFailFastGroup(
       @ForAll("workflows") Shape workflow, @ForAll("worlds") World world) {
     run(workflow, world).stepsAreCancelledOnlyByARunCancelOrAFailFastGroup();
   }
 
-  @Property(tries = TRIES, edgeCases = EdgeCasesMode.MIXIN, seed = "6011")
+  @Property(tries = TRIES, edgeCases = EdgeCasesMode.MIXIN)
   void errorsListEachFailureOnceWhereItBegan(
       @ForAll("workflows") Shape workflow, @ForAll("worlds") World world) {
     run(workflow, world).errorsListEachFailureOnceWhereItBegan();
   }
 
-  @Property(tries = TRIES, edgeCases = EdgeCasesMode.MIXIN, seed = "7309")
+  @Property(tries = TRIES, edgeCases = EdgeCasesMode.MIXIN)
   void theRunEndsWithOneWorkflowCompleteAndAnOutcomeThatFollowsTheRoot(
       @ForAll("workflows") Shape workflow, @ForAll("worlds") World world) {
     run(workflow, world).runOutcomeFollowsTheRoot();
   }
 
-  @Property(tries = TRIES, edgeCases = EdgeCasesMode.MIXIN, seed = "8117")
+  @Property(tries = TRIES, edgeCases = EdgeCasesMode.MIXIN)
   void nothingIsDispatchedOrLeftSetAfterACancelOrTheEnd(
       @ForAll("workflows") Shape workflow, @ForAll("worlds") World world) {
     run(workflow, world).nothingHappensAfterTheEndOrACancel();

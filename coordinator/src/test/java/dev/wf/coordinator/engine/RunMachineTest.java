@@ -13,6 +13,7 @@ import dev.wf.protocol.message.StepReport;
 import dev.wf.protocol.result.AttemptStatus;
 import dev.wf.protocol.result.ErrorEntry;
 import dev.wf.protocol.result.RunStatus;
+import dev.wf.protocol.result.StepResult;
 import dev.wf.protocol.result.StepStatus;
 import java.time.Duration;
 import java.util.Map;
@@ -481,6 +482,20 @@ class RunMachineTest {
           .extracting(a -> a.status())
           .containsExactly(AttemptStatus.FAILED, AttemptStatus.FAILED, AttemptStatus.SUCCESS);
       assertThat(f.result().errors()).isEmpty();
+    }
+
+    @Test
+    void shouldRejectAnAttemptBeyondTheStepsRetries() {
+      var f =
+          given(FLAKY)
+              .start()
+              .started("Flaky")
+              .finished("Flaky", 5, AttemptStatus.SUCCESS, IntNode.valueOf(1), null);
+      assertThat(f.lastRejection()).contains(Rejection.Type.STALE);
+      assertThat(f.published()).as("attempt 5 of 4 ended nothing").isEmpty();
+      assertThat(f.snapshot().steps())
+          .extracting(StepResult::name, StepResult::status)
+          .contains(org.assertj.core.groups.Tuple.tuple("Flaky", StepStatus.RUNNING));
     }
 
     @Test
