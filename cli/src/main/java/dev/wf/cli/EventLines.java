@@ -48,8 +48,15 @@ final class EventLines {
     } else if (e.attempt() != null && e.attempt() > 1) {
       b.append("  attempt ").append(e.attempt());
     }
+    if (e.message() != null) {
+      b.append("  \"").append(e.message()).append('"');
+    }
+    if (e.reason() != null) {
+      b.append("  ").append(e.reason());
+    }
     if (e.agent() != null) {
-      b.append("  on ").append(e.agent());
+      b.append(e.type() == dev.wf.protocol.event.EventType.SIGNAL_REFUSED ? "  from " : "  on ");
+      b.append(e.agent());
     }
     if (e.error() != null) {
       b.append("  ").append(e.error());

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       WatchCommand.class,
       CancelCommand.class,
+      ApproveCommand.class,
       AgentsCommand.class,
       CoordinatorCommand.class,
       AgentCommand.class,

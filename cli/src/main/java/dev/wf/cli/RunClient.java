@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -72,6 +73,39 @@ final class RunClient implements AutoCloseable {
     send(runId, new IntakeMessage.Cancel(runId, reason));
   }
 
+  void signal(String runId, String step, boolean approve, String by, String comment) {
+    String decision = approve ? IntakeMessage.Signal.APPROVE : IntakeMessage.Signal.REJECT;
+    send(runId, new IntakeMessage.Signal(runId, step, decision, by, comment));
+  }
+
+  /**
+   * The first event of {@code runId} that {@code wanted} accepts, or null after {@code timeout}.
+   */
+  WorkflowEvent await(String runId, Predicate<WorkflowEvent> wanted, Duration timeout) {
+    long deadline = System.currentTimeMillis() + timeout.toMillis();
+    while (System.currentTimeMillis() < deadline) {
+      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+        WorkflowEvent e = eventOf(runId, r);
+        if (e != null && wanted.test(e)) {
+          return e;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The event in {@code r} when it is one of {@code runId}'s, else null. */
+  private static WorkflowEvent eventOf(String runId, ConsumerRecord<String, byte[]> r) {
+    if (!runId.equals(r.key()) || r.value() == null) {
+      return null;
+    }
+    try {
+      return Json.read(r.value(), WorkflowEvent.class);
+    } catch (IOException | RuntimeException ex) {
+      return null; // someone else's record on the topic: not ours to judge
+    }
+  }
+
   private void send(String runId, IntakeMessage msg) {
     try {
       producer
@@ -93,14 +127,9 @@ final class RunClient implements AutoCloseable {
         timeout == null ? Long.MAX_VALUE : System.currentTimeMillis() + timeout.toMillis();
     while (System.currentTimeMillis() < deadline) {
       for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-        if (!runId.equals(r.key()) || r.value() == null) {
+        WorkflowEvent e = eventOf(runId, r);
+        if (e == null) {
           continue;
-        }
-        WorkflowEvent e;
-        try {
-          e = Json.read(r.value(), WorkflowEvent.class);
-        } catch (IOException | RuntimeException ex) {
-          continue; // someone else's record on the topic: not ours to judge
         }
         onEvent.accept(e);
         if (e.type() == EventType.WORKFLOW_COMPLETE) {

@@ -7,6 +7,7 @@ import dev.wf.protocol.definition.Durations;
 import dev.wf.protocol.definition.Leaf;
 import dev.wf.protocol.definition.Step;
 import dev.wf.protocol.definition.Workflow;
+import dev.wf.protocol.event.EventType;
 import dev.wf.protocol.result.RunStatus;
 import dev.wf.protocol.result.WorkflowResult;
 import java.io.PrintWriter;
@@ -84,6 +85,14 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--run-id", paramLabel = "ID", description = "The run id (default: generated).")
   String runId;
 
+  @Option(
+      names = "--approve",
+      paramLabel = "STEP",
+      description =
+          "Approve this approval step as soon as it asks (repeatable), so that the run goes on"
+              + " unattended; without it, answer with wf approve RUN STEP.")
+  List<String> approve;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -134,7 +143,27 @@ final class RunCommand implements Callable<Integer> {
       Runtime.getRuntime().addShutdownHook(hook);
       try {
         client.submit(id, read.tree(), given);
-        RunClient.Outcome o = client.follow(id, lines::print, limit);
+        Set<String> approved = approve == null ? Set.of() : Set.copyOf(approve);
+        RunClient.Outcome o =
+            client.follow(
+                id,
+                e -> {
+                  lines.print(e);
+                  if (e.type() == EventType.STEP_APPROVAL) {
+                    if (approved.contains(e.step())) {
+                      client.signal(id, e.step(), true, "wf run --approve", "");
+                    } else {
+                      err.println(
+                          "          waiting: wf approve "
+                              + id
+                              + " '"
+                              + e.step()
+                              + "' (or --reject)");
+                      err.flush();
+                    }
+                  }
+                },
+                limit);
         ended.set(true);
         if (o.refusal() != null) {
           err.println("run " + id + " refused: " + o.refusal().reason());

@@ -193,7 +193,9 @@ public final class Plan {
       byPath.put(path, node);
     }
     if (step instanceof Leaf leaf) {
-      pools.add(leaf.pool());
+      if (!(leaf.action() instanceof Action.Approval)) {
+        pools.add(leaf.pool()); // an approval runs on no agent
+      }
     } else if (step instanceof Group g) {
       String word = g.type().word();
       boolean forEach = g.forEach().isPresent();
