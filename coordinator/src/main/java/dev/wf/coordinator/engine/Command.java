@@ -1,5 +1,6 @@
 package dev.wf.coordinator.engine;
 
+import dev.wf.protocol.definition.Concurrency;
 import dev.wf.protocol.event.WorkflowEvent;
 import dev.wf.protocol.message.Dispatch;
 import dev.wf.protocol.result.WorkflowResult;
@@ -20,6 +21,13 @@ public sealed interface Command {
   record SetTimer(String timerId, long dueAt) implements Command {}
 
   record ClearTimer(String timerId) implements Command {}
+
+  /** Ask the keeper of concurrency keys for {@code key}, for the step at {@code path}. */
+  record Acquire(String key, String runId, String path, Concurrency.OnBusy onBusy)
+      implements Command {}
+
+  /** The step at {@code path} ended: it holds {@code key}, or waits for it, no more. */
+  record Release(String key, String runId, String path) implements Command {}
 
   /** The run ended: publish its result. */
   record PublishResult(WorkflowResult result) implements Command {}

@@ -45,8 +45,10 @@ abstract sealed class GroupBehaviour permits SequentialGroup, ParallelGroup, For
   final void childEnded(Turn t, Plan.Node node, StepState g, Plan.Node childNode, StepState child) {
     switch (g.phase) {
       case RUNNING -> {
-        boolean failsGroup =
-            child.status.isFailure() && childNode.step().onError() != OnError.CONTINUE;
+        // A child cancelled while its group runs was preempted (its concurrency key was taken):
+        // that stops its group as a failure would.
+        boolean stopped = child.status.isFailure() || child.status == StepStatus.CANCELLED;
+        boolean failsGroup = stopped && childNode.step().onError() != OnError.CONTINUE;
         onChildEnded(t, node, g, failsGroup ? failureOf(childNode, child) : null);
       }
       case SETTLING -> {
@@ -128,7 +130,12 @@ abstract sealed class GroupBehaviour permits SequentialGroup, ParallelGroup, For
     if (!childNode.isLeaf() && child.error != null) {
       return child.error;
     }
-    String what = child.status == StepStatus.TIMEOUT ? "timed out" : "failed";
+    String what =
+        switch (child.status) {
+          case TIMEOUT -> "timed out";
+          case CANCELLED -> "was cancelled";
+          default -> "failed";
+        };
     return "step \""
         + childNode.name()
         + "\" "

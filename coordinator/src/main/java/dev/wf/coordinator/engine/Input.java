@@ -26,6 +26,10 @@ public sealed interface Input {
   record Signal(String runId, String step, boolean approve, String by, String comment)
       implements Input {}
 
+  /** The keeper of concurrency keys answers the step at {@code path} about {@code key}. */
+  record KeyAnswer(KeyKeeper.Answer answer, String key, String path, String other)
+      implements Input {}
+
   /** The agent running {@code dispatchId} is gone (it stopped heartbeating). */
   record AttemptLost(String dispatchId, String reason) implements Input {}
 }

@@ -14,9 +14,14 @@ import java.util.Set;
  *      └─────────────────┼──────────────▶ RUNNING                 ▼  │ agent confirmed
  *                        │                                      SETTLING ──▶ BACKOFF (group retry)
  *                        └──▶ ENDED (start timeout, cancel)          BACKOFF ──▶ RUNNING | ENDED
+ *
+ *   A step with a concurrency key is QUEUED first, until it holds the key:
+ *   (none) ──▶ QUEUED ──▶ WAITING (leaf) | RUNNING (group) | ENDED (refused, cancelled)
  * </pre>
  */
 public enum Phase {
+  /** A step with a concurrency key, waiting for the key before it starts. */
+  QUEUED,
   /** A leaf dispatched and not yet started by an agent. */
   WAITING,
   /** A group running its children, or a leaf an agent is running. */
@@ -29,6 +34,7 @@ public enum Phase {
 
   private Set<Phase> next() {
     return switch (this) {
+      case QUEUED -> EnumSet.of(WAITING, RUNNING, ENDED);
       case WAITING -> EnumSet.of(WAITING, RUNNING, ENDED);
       case RUNNING -> EnumSet.of(WAITING, SETTLING, BACKOFF, ENDED);
       case SETTLING -> EnumSet.of(BACKOFF, ENDED);

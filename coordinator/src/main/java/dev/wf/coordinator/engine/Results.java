@@ -43,7 +43,10 @@ public final class Results {
       running.sort(
           Comparator.comparingLong((StepState s) -> s.startedAt).thenComparing(StepState::path));
       for (StepState s : running) {
-        StepStatus shown = s.phase == Phase.WAITING ? StepStatus.WAITING : StepStatus.RUNNING;
+        StepStatus shown =
+            s.phase == Phase.WAITING || s.phase == Phase.QUEUED
+                ? StepStatus.WAITING
+                : StepStatus.RUNNING;
         steps.add(result(name(plan, s), s, shown, now));
       }
     }

@@ -56,6 +56,8 @@ public final class RunMachine {
       ignored = t.leaves.report(r.report());
     } else if (input instanceof Input.TimerFired f) {
       ignored = timer(t, f.timerId());
+    } else if (input instanceof Input.KeyAnswer answer) {
+      ignored = t.keyAnswer(answer);
     } else if (input instanceof Input.Signal signal) {
       ignored = Approvals.signal(t, signal);
     } else if (input instanceof Input.AttemptLost l) {

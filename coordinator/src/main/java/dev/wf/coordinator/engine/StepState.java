@@ -45,6 +45,9 @@ public final class StepState {
   /** What a step shown waiting waits for. */
   String waitingFor;
 
+  /** The concurrency key the step holds or waits for. */
+  String key;
+
   // leaf
   String dispatchId;
   String agent;
@@ -112,6 +115,17 @@ public final class StepState {
     this.errorOrigin = origin && status.isFailure();
     this.endedAt = now;
     this.endSeq = seq;
+  }
+
+  /** The step waits for its concurrency key before it starts. */
+  void queue(String key) {
+    moveTo(Phase.QUEUED);
+    this.key = key;
+    this.waitingFor = "concurrency key \"" + key + "\"";
+  }
+
+  void queuedBehind(String holder) {
+    this.waitingFor = "concurrency key \"" + key + "\", held by " + holder;
   }
 
   // ---- a leaf and its attempts ---------------------------------------------------------------

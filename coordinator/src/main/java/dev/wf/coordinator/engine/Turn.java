@@ -2,6 +2,7 @@ package dev.wf.coordinator.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wf.protocol.Json;
+import dev.wf.protocol.definition.Concurrency;
 import dev.wf.protocol.definition.Durations;
 import dev.wf.protocol.definition.OnError;
 import dev.wf.protocol.event.EventType;
@@ -9,6 +10,7 @@ import dev.wf.protocol.event.WorkflowEvent;
 import dev.wf.protocol.expr.CelValues;
 import dev.wf.protocol.expr.EvaluationException;
 import dev.wf.protocol.expr.Expression;
+import dev.wf.protocol.expr.Template;
 import dev.wf.protocol.result.RunStatus;
 import dev.wf.protocol.result.StepStatus;
 import dev.wf.protocol.result.WorkflowResult;
@@ -124,6 +126,24 @@ final class Turn {
           true);
       return;
     }
+    Optional<Concurrency> concurrency = node.step().concurrency();
+    if (concurrency.isPresent()) {
+      String key;
+      try {
+        key = render(concurrency.get().key(), node);
+      } catch (EvaluationException e) {
+        end(node, s, StepStatus.FAILED, "concurrency key: " + e.getMessage(), true);
+        return;
+      }
+      s.queue(key);
+      commands.add(new Command.Acquire(key, run.runId, node.path(), concurrency.get().onBusy()));
+      return;
+    }
+    proceed(node, s);
+  }
+
+  /** The step may run: it has no concurrency key, or it holds it now. */
+  private void proceed(Plan.Node node, StepState s) {
     emit(event(EventType.STEP_START, node).attempt(1));
     if (node.isLeaf()) {
       leaves.start(node, s);
@@ -131,6 +151,46 @@ final class Turn {
       s.groupStarted(now);
       GroupBehaviour.of(node).begin(this, node, s);
     }
+  }
+
+  private String render(String text, Plan.Node node) {
+    return Template.hasTemplate(text) ? Template.parse(text).render(vars(node)) : text;
+  }
+
+  /** What the keeper of concurrency keys says to the step at {@code path}. */
+  Optional<Rejection> keyAnswer(Input.KeyAnswer a) {
+    Plan.Node node = plan.node(a.path()).orElse(null);
+    StepState s = node == null ? null : store.step(a.path());
+    boolean current = s != null && !s.ended() && a.key().equals(s.key);
+    if (!current) {
+      // A step that ended has already sent its release, after its acquire: the keeper frees the
+      // key in that order, so an answer that comes late needs nothing more.
+      return Optional.of(Rejection.stale(a.answer() + " for " + a.path() + ", not waiting"));
+    }
+    String held = "concurrency key \"" + a.key() + "\" is held by " + a.other();
+    switch (a.answer()) {
+      case GRANTED -> {
+        if (s.phase != Phase.QUEUED) {
+          return Optional.of(Rejection.stale("granted again"));
+        }
+        proceed(node, s);
+      }
+      case QUEUED -> {
+        s.queuedBehind(a.other());
+        emit(event(EventType.STEP_QUEUED, node).reason(held));
+      }
+      case REFUSED -> end(node, s, StepStatus.FAILED, held + " (onBusy: fail)", true);
+      case PREEMPTED -> {
+        String why = a.other() + " took concurrency key \"" + a.key() + "\"";
+        if (node.parent().isEmpty() && !run.cancelRequested) {
+          run.cancelRequested = true;
+          run.cancelReason = why;
+        }
+        cancel(node, "cancelled: " + why);
+      }
+      default -> throw new IllegalStateException("unknown answer " + a.answer());
+    }
+    return Optional.empty();
   }
 
   /** Null to run the step, "" to skip it, else why its condition could not be decided. */
@@ -166,6 +226,9 @@ final class Turn {
       origin = true;
     }
     s.end(status, error, origin, now, run.nextEndSeq++);
+    if (s.key != null) {
+      commands.add(new Command.Release(s.key, run.runId, node.path()));
+    }
     WorkflowEvent.Builder e =
         switch (status) {
           case SUCCESS -> event(EventType.STEP_COMPLETE, node).result(s.result);
@@ -198,7 +261,9 @@ final class Turn {
     if (s == null || s.ended()) {
       return;
     }
-    if (node.isLeaf()) {
+    if (s.phase == Phase.QUEUED) {
+      end(node, s, StepStatus.CANCELLED, reason, false);
+    } else if (node.isLeaf()) {
       leaves.cancel(node, s, reason);
     } else {
       GroupBehaviour.of(node).onCancel(this, node, s, reason);

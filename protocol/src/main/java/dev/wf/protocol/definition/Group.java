@@ -20,7 +20,8 @@ public record Group(
     RetryPolicy retryPolicy,
     boolean failFast,
     Optional<String> forEach,
-    int maxParallel)
+    int maxParallel,
+    Optional<Concurrency> concurrency)
     implements Step {
   public Group {
     Objects.requireNonNull(name, "name");
@@ -39,6 +40,7 @@ public record Group(
     if (maxParallel < 0) {
       throw new IllegalArgumentException("maxParallel must be >= 0");
     }
+    Objects.requireNonNull(concurrency, "concurrency");
   }
 
   /** A group without {@code forEach}. */
@@ -52,7 +54,17 @@ public record Group(
       RetryPolicy retryPolicy,
       boolean failFast) {
     this(
-        name, type, steps, condition, onError, retries, retryPolicy, failFast, Optional.empty(), 0);
+        name,
+        type,
+        steps,
+        condition,
+        onError,
+        retries,
+        retryPolicy,
+        failFast,
+        Optional.empty(),
+        0,
+        Optional.empty());
   }
 
   /** The implicit sequential group that runs one item of a {@code forEach} group. */

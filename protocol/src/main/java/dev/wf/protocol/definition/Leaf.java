@@ -21,7 +21,8 @@ public record Leaf(
     Duration timeout,
     Optional<Duration> startTimeout,
     NonRetryable nonRetryable,
-    Optional<Duration> deadline)
+    Optional<Duration> deadline,
+    Optional<Concurrency> concurrency)
     implements Step {
   public static final String DEFAULT_POOL = "default";
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
@@ -43,6 +44,7 @@ public record Leaf(
     }
     Objects.requireNonNull(nonRetryable, "nonRetryable");
     Objects.requireNonNull(deadline, "deadline");
+    Objects.requireNonNull(concurrency, "concurrency");
   }
 
   /** A leaf without nonRetryable failures or a deadline. */
@@ -67,6 +69,7 @@ public record Leaf(
         timeout,
         startTimeout,
         NonRetryable.NONE,
+        Optional.empty(),
         Optional.empty());
   }
 }

@@ -18,4 +18,7 @@ public sealed interface Step permits Group, Leaf {
   int retries();
 
   RetryPolicy retryPolicy();
+
+  /** The concurrency group the step holds while it runs, if any. */
+  Optional<Concurrency> concurrency();
 }
