@@ -140,6 +140,7 @@ final class EventFold {
         RunStatus.RUNNING,
         startedAt < 0 ? 0 : Math.max(0, now - startedAt),
         steps,
-        errors);
+        errors,
+        null);
   }
 }

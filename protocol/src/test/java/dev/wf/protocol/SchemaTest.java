@@ -295,7 +295,8 @@ class SchemaTest {
         RunStatus.SUCCESS,
         2_000,
         List.of(leaf, failed, root),
-        List.of(new ErrorEntry("Release.sequential[1]", "Notify", "exit 2: no route")));
+        List.of(new ErrorEntry("Release.sequential[1]", "Notify", "exit 2: no route")),
+        null);
   }
 
   @Test

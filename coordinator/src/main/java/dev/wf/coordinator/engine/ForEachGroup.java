@@ -53,7 +53,7 @@ final class ForEachGroup extends GroupBehaviour {
     }
     g.fannedOut(items.size());
     if (items.size() > atOnce(node)) {
-      t.store.putItems(node.path(), items); // for the iterations started later
+      t.store.putData(itemsKey(node), items); // for the iterations started later
     }
     fill(t, node, g, items);
   }
@@ -102,7 +102,7 @@ final class ForEachGroup extends GroupBehaviour {
       int atOnce = atOnce(node);
       while (g.phase == Phase.RUNNING && g.hasNextItem() && g.pending < atOnce) {
         if (items == null) {
-          items = t.store.items(node.path());
+          items = t.store.data(itemsKey(node));
         }
         int i = g.takeNextChild();
         g.expectChildren(1);
@@ -118,6 +118,10 @@ final class ForEachGroup extends GroupBehaviour {
         t.end(node, g, StepStatus.SUCCESS, null, false);
       }
     }
+  }
+
+  private static String itemsKey(Plan.Node node) {
+    return "items|" + node.path();
   }
 
   private static int atOnce(Plan.Node node) {

@@ -10,7 +10,7 @@ import java.util.function.Consumer;
 public final class InMemoryRunStore implements RunStore {
   private RunInfo run;
   private final Map<String, StepState> steps = new LinkedHashMap<>();
-  private final Map<String, JsonNode> items = new HashMap<>();
+  private final Map<String, JsonNode> data = new HashMap<>();
 
   @Override
   public RunInfo run() {
@@ -40,13 +40,13 @@ public final class InMemoryRunStore implements RunStore {
   }
 
   @Override
-  public JsonNode items(String path) {
-    return items.get(path);
+  public JsonNode data(String key) {
+    return data.get(key);
   }
 
   @Override
-  public void putItems(String path, JsonNode list) {
-    items.put(path, list);
+  public void putData(String key, JsonNode value) {
+    data.put(key, value);
   }
 
   @Override

@@ -6,10 +6,17 @@ import java.util.Map;
 
 /** What can happen to a run. */
 public sealed interface Input {
-  /** Start the run with these inputs (over the definition's defaults). */
-  record StartRun(String runId, Map<String, JsonNode> inputs) implements Input {
+  /**
+   * Start the run with these inputs (over the definition's defaults); a rerun also says which steps
+   * of the earlier run it takes as they were ({@link Reruns}).
+   */
+  record StartRun(String runId, Map<String, JsonNode> inputs, Reruns.Reuse rerun) implements Input {
     public StartRun {
       inputs = Map.copyOf(inputs);
+    }
+
+    public StartRun(String runId, Map<String, JsonNode> inputs) {
+      this(runId, inputs, null);
     }
   }
 

@@ -58,7 +58,14 @@ public final class Results {
       success = root == null || !root.ended() || !root.status.isFailure();
     }
     return new WorkflowResult(
-        run.runId, run.name, success, status, Math.max(0, end - run.startedAt), steps, errors);
+        run.runId,
+        run.name,
+        success,
+        status,
+        Math.max(0, end - run.startedAt),
+        steps,
+        errors,
+        null);
   }
 
   private static StepResult result(String name, StepState s, StepStatus status, long end) {
@@ -73,7 +80,12 @@ public final class Results {
         s.agent,
         s.attempts,
         status == StepStatus.WAITING ? s.waitingFor : null,
-        null);
+        s.reused ? Boolean.TRUE : null);
+  }
+
+  /** The result of a step that ended, as listed. */
+  static StepResult ended(Plan plan, StepState s) {
+    return result(name(plan, s), s, s.status, s.endedAt);
   }
 
   private static String name(Plan plan, StepState s) {

@@ -24,6 +24,10 @@ public final class RunInfo {
   boolean cancelRequested;
   boolean timedOut;
   String cancelReason;
+
+  /** The run this one reruns, if any. */
+  String rerunOf;
+
   Map<String, JsonNode> inputs = new LinkedHashMap<>();
 
   RunInfo() {}

@@ -76,6 +76,10 @@ public final class RunMachine {
     RunInfo run = new RunInfo(start.runId(), root.name(), t.now);
     run.inputs.putAll(t.plan.workflow().inputs());
     run.inputs.putAll(start.inputs());
+    if (start.rerun() != null) {
+      run.rerunOf = start.rerun().of();
+      Reruns.keep(t.store, start.rerun());
+    }
     t.begin(run);
     t.emit(t.event(EventType.WORKFLOW_START, root));
     t.plan

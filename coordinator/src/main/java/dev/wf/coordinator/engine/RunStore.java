@@ -22,10 +22,13 @@ public interface RunStore {
 
   void remove(String path);
 
-  /** The list a forEach group at {@code path} evaluated when it started, or null. */
-  JsonNode items(String path);
+  /**
+   * A value the run keeps beside its steps' states, or null: the list of a forEach group whose
+   * items have not all started, what a rerun reuses.
+   */
+  JsonNode data(String key);
 
-  void putItems(String path, JsonNode items);
+  void putData(String key, JsonNode value);
 
   /** Every step state of the run, in no particular order. */
   void forEachStep(Consumer<StepState> visitor);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wf.protocol.result.Attempt;
 import dev.wf.protocol.result.AttemptStatus;
+import dev.wf.protocol.result.StepResult;
 import dev.wf.protocol.result.StepStatus;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,6 +45,9 @@ public final class StepState {
 
   /** What a step shown waiting waits for. */
   String waitingFor;
+
+  /** Taken from the run this one reruns, not run again. */
+  boolean reused;
 
   /** The concurrency key the step holds or waits for. */
   String key;
@@ -126,6 +130,20 @@ public final class StepState {
 
   void queuedBehind(String holder) {
     this.waitingFor = "concurrency key \"" + key + "\", held by " + holder;
+  }
+
+  /** The step is what it was in the run this one reruns. */
+  void reuse(StepResult old, long now) {
+    reused = true;
+    startedAt = now - old.duration();
+    result = old.result();
+    error = old.error();
+    retries = old.retries();
+    agent = old.agent();
+    attempts = new ArrayList<>(old.attempts());
+    if (phase == null) {
+      moveTo(Phase.WAITING);
+    }
   }
 
   // ---- a leaf and its attempts ---------------------------------------------------------------

@@ -12,6 +12,7 @@ import dev.wf.protocol.expr.EvaluationException;
 import dev.wf.protocol.expr.Expression;
 import dev.wf.protocol.expr.Template;
 import dev.wf.protocol.result.RunStatus;
+import dev.wf.protocol.result.StepResult;
 import dev.wf.protocol.result.StepStatus;
 import dev.wf.protocol.result.WorkflowResult;
 import java.time.Duration;
@@ -111,6 +112,13 @@ final class Turn {
 
   /** Starts {@code node}; an iteration of a forEach group starts with its {@code item}. */
   void startStep(Plan.Node node, JsonNode item) {
+    if (run.rerunOf != null) {
+      List<StepResult> taken = Reruns.taken(store, node.path());
+      if (taken != null) {
+        reuse(node, taken);
+        return;
+      }
+    }
     StepState s = store.create(node.path());
     s.begin(now);
     if (item != null) {
@@ -216,7 +224,20 @@ final class Turn {
   }
 
   void end(Plan.Node node, StepState s, StepStatus status, String error, boolean origin) {
-    if (node.isLeaf()) {
+    record(node, s, status, error, origin);
+    Optional<Plan.Node> parent = node.parent();
+    if (parent.isPresent()) {
+      Plan.Node group = parent.get();
+      GroupBehaviour.of(group).childEnded(this, group, store.step(group.path()), node, s);
+    } else {
+      finishRun(node, s);
+    }
+  }
+
+  /** Ends the step's state and says so, without telling its group. */
+  private void record(
+      Plan.Node node, StepState s, StepStatus status, String error, boolean origin) {
+    if (node.isLeaf() && !s.reused) {
       leaves.clearTimers(node, s);
     }
     if (node.parent().isEmpty() && status == StepStatus.CANCELLED && run.timedOut) {
@@ -246,13 +267,29 @@ final class Turn {
         e.attempt(s.iteration);
       }
     }
+    if (s.reused) {
+      e.reason("reused from run " + run.rerunOf);
+    }
     emit(e);
-    Optional<Plan.Node> parent = node.parent();
-    if (parent.isPresent()) {
-      Plan.Node group = parent.get();
-      GroupBehaviour.of(group).childEnded(this, group, store.step(group.path()), node, s);
-    } else {
-      finishRun(node, s);
+  }
+
+  /**
+   * A rerun takes this step as it ended in the earlier run: its steps' results, then its own, in
+   * the order they ended there.
+   */
+  private void reuse(Plan.Node node, List<StepResult> taken) {
+    for (StepResult r : taken) {
+      Plan.Node n = r.path().equals(node.path()) ? node : plan.node(r.path()).orElse(null);
+      if (n == null) {
+        continue; // the earlier run's definition is this one's: not expected
+      }
+      StepState s = store.create(r.path());
+      s.reuse(r, now);
+      if (n == node) {
+        end(node, s, r.status(), r.error(), r.status().isFailure());
+      } else {
+        record(n, s, r.status(), r.error(), r.status().isFailure());
+      }
     }
   }
 

@@ -23,8 +23,8 @@ final class Keyspace {
   static final Keyspace TIMER_INDEX = new Keyspace('i');
   static final Keyspace AGENT_ATTEMPTS = new Keyspace('a');
 
-  /** The list a forEach group evaluated, while iterations remain to start: runId NUL path. */
-  static final Keyspace ITEMS = new Keyspace('f');
+  /** What a run keeps beside its steps' states (a forEach group's list...): runId NUL key. */
+  static final Keyspace RUN_DATA = new Keyspace('f');
 
   private static final StringSerializer KEYS = new StringSerializer();
   private final String prefix;

@@ -104,12 +104,12 @@ public final class RunQueries {
     }
 
     @Override
-    public JsonNode items(String path) {
+    public JsonNode data(String key) {
       return null; // a query reads step states only
     }
 
     @Override
-    public void putItems(String path, JsonNode items) {
+    public void putData(String key, JsonNode value) {
       throw new UnsupportedOperationException("read only");
     }
 

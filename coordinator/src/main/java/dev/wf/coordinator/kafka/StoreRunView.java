@@ -34,7 +34,7 @@ final class StoreRunView implements RunStore {
   private final Map<String, StepState> touched = new HashMap<>();
   private final Map<String, byte[]> asRead = new HashMap<>();
   private final Set<String> removed = new HashSet<>();
-  private final Map<String, JsonNode> newItems = new HashMap<>();
+  private final Map<String, JsonNode> newData = new HashMap<>();
 
   StoreRunView(String runId, Keyspace.In runs, Keyspace.In steps) {
     this.runId = runId;
@@ -94,18 +94,18 @@ final class StoreRunView implements RunStore {
   }
 
   @Override
-  public JsonNode items(String path) {
-    JsonNode pending = newItems.get(path);
+  public JsonNode data(String key) {
+    JsonNode pending = newData.get(key);
     if (pending != null) {
       return pending;
     }
-    byte[] b = steps.of(Keyspace.ITEMS).get(stepKey(runId, path));
+    byte[] b = steps.of(Keyspace.RUN_DATA).get(stepKey(runId, key));
     return b == null ? null : read(b, JsonNode.class);
   }
 
   @Override
-  public void putItems(String path, JsonNode list) {
-    newItems.put(path, list);
+  public void putData(String key, JsonNode value) {
+    newData.put(key, value);
   }
 
   @Override
@@ -140,8 +140,8 @@ final class StoreRunView implements RunStore {
         runs.put(runId, b);
       }
     }
-    Keyspace.In items = steps.of(Keyspace.ITEMS);
-    newItems.forEach((path, list) -> items.put(stepKey(runId, path), Json.write(list)));
+    Keyspace.In data = steps.of(Keyspace.RUN_DATA);
+    newData.forEach((key, value) -> data.put(stepKey(runId, key), Json.write(value)));
     for (String path : removed) {
       steps.delete(stepKey(runId, path));
     }
@@ -157,7 +157,7 @@ final class StoreRunView implements RunStore {
   /** Deletes every step state of the run (after it ended and its result is out). */
   static void purgeSteps(String runId, Keyspace.In steps) {
     purge(runId, steps);
-    purge(runId, steps.of(Keyspace.ITEMS));
+    purge(runId, steps.of(Keyspace.RUN_DATA));
   }
 
   private static void purge(String runId, Keyspace.In kind) {
