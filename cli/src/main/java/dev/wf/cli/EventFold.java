@@ -29,6 +29,7 @@ final class EventFold {
   private final Map<String, WorkflowEvent> inFlight = new LinkedHashMap<>();
   private final Map<String, Integer> retries = new LinkedHashMap<>();
   private final List<String> refusals = new ArrayList<>();
+  private final Map<String, String> waiting = new LinkedHashMap<>();
 
   EventFold(String runId) {
     this.runId = runId;
@@ -53,7 +54,16 @@ final class EventFold {
         name = e.step();
         startedAt = at;
       }
-      case STEP_START -> inFlight.put(e.path(), e);
+      case STEP_START -> {
+        inFlight.put(e.path(), e);
+        waiting.remove(e.path());
+      }
+      case STEP_QUEUED -> {
+        inFlight.putIfAbsent(e.path(), e);
+        waiting.put(e.path(), e.reason());
+      }
+      case STEP_APPROVAL -> waiting.put(e.path(), "approval: " + e.message());
+      case SIGNAL_REFUSED -> refusals.add(e.type().wire() + " (" + e.step() + "): " + e.reason());
       case STEP_RETRY -> {
         retries.merge(e.path(), 1, Integer::sum);
         // a group that runs again drops what its children did the time before
@@ -61,6 +71,7 @@ final class EventFold {
       }
       case STEP_COMPLETE, STEP_FAILED, STEP_SKIPPED, STEP_TIMEOUT, STEP_CANCELLED -> {
         inFlight.remove(e.path());
+        waiting.remove(e.path());
         ended.remove(e.path());
         ended.put(
             e.path(),
@@ -116,14 +127,14 @@ final class EventFold {
           new StepResult(
               s.step(),
               s.path(),
-              StepStatus.RUNNING,
+              waiting.containsKey(s.path()) ? StepStatus.WAITING : StepStatus.RUNNING,
               Math.max(0, now - at),
               null,
               null,
               retries.getOrDefault(s.path(), 0),
               null,
               List.of(),
-              null,
+              waiting.get(s.path()),
               null));
     }
     List<ErrorEntry> errors = new ArrayList<>();

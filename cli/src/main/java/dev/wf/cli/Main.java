@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       WatchCommand.class,
       CancelCommand.class,
       ApproveCommand.class,
+      RerunCommand.class,
       AgentsCommand.class,
       CoordinatorCommand.class,
       AgentCommand.class,

@@ -73,6 +73,10 @@ final class RunClient implements AutoCloseable {
     send(runId, new IntakeMessage.Cancel(runId, reason));
   }
 
+  void rerun(String runId, String of, String from) {
+    send(runId, new IntakeMessage.Rerun(runId, of, from));
+  }
+
   void signal(String runId, String step, boolean approve, String by, String comment) {
     String decision = approve ? IntakeMessage.Signal.APPROVE : IntakeMessage.Signal.REJECT;
     send(runId, new IntakeMessage.Signal(runId, step, decision, by, comment));

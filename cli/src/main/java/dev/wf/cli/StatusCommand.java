@@ -129,12 +129,14 @@ final class StatusCommand implements Callable<Integer> {
       for (StepResult s : r.steps()) {
         out.printf(
             Locale.ROOT,
-            "  %-9s %-40s %7d ms%s%s%n",
+            "  %-9s %-40s %7d ms%s%s%s%s%n",
             s.status().word(),
             s.name(),
             s.duration(),
             s.agent() == null ? "" : "  on " + s.agent(),
-            s.error() == null ? "" : "  " + s.error());
+            s.error() == null ? "" : "  " + s.error(),
+            s.waitingFor() == null ? "" : "  for " + s.waitingFor(),
+            Boolean.TRUE.equals(s.reused()) ? "  (reused)" : "");
       }
     }
     out.flush();

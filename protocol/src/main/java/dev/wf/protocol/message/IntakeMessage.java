@@ -11,7 +11,8 @@ import java.util.Map;
 @JsonSubTypes({
   @JsonSubTypes.Type(value = IntakeMessage.Submit.class, name = "submit"),
   @JsonSubTypes.Type(value = IntakeMessage.Cancel.class, name = "cancel"),
-  @JsonSubTypes.Type(value = IntakeMessage.Signal.class, name = "signal")
+  @JsonSubTypes.Type(value = IntakeMessage.Signal.class, name = "signal"),
+  @JsonSubTypes.Type(value = IntakeMessage.Rerun.class, name = "rerun")
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface IntakeMessage {
@@ -27,6 +28,12 @@ public sealed interface IntakeMessage {
 
   /** Cancel the run: running steps are stopped, nothing more is dispatched. */
   record Cancel(String runId, String reason) implements IntakeMessage {}
+
+  /**
+   * Start run {@code runId} again from run {@code of}: its definition and inputs, taking as they
+   * were the steps that succeeded before {@code from} (every step that succeeded, without it).
+   */
+  record Rerun(String runId, String of, String from) implements IntakeMessage {}
 
   /**
    * A person's answer to the approval step {@code step} of the run: {@code decision} is {@code
