@@ -2,7 +2,7 @@ package dev.wf.coordinator.kafka;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wf.protocol.Json;
-import dev.wf.protocol.Topics;
+import dev.wf.protocol.kafka.TypedTopics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
@@ -24,7 +24,7 @@ final class IntakeTriage implements Processor<String, byte[], String, byte[]> {
   static final String TO_OUT = "triage-to-out";
   private static final Logger LOG = LoggerFactory.getLogger("wf.coordinator");
 
-  private final Topics topics;
+  private final TypedTopics topics;
   private final int maxBytes;
   private final CoordinatorMetrics metrics;
   private final int inPlacePartitions;
@@ -35,7 +35,8 @@ final class IntakeTriage implements Processor<String, byte[], String, byte[]> {
    *     they differ: a record already on the partition its run id hashes to is then handed to the
    *     run processor in place, without the trip through the run topic (a commit cycle saved)
    */
-  IntakeTriage(Topics topics, int maxBytes, CoordinatorMetrics metrics, int inPlacePartitions) {
+  IntakeTriage(
+      TypedTopics topics, int maxBytes, CoordinatorMetrics metrics, int inPlacePartitions) {
     this.metrics = metrics;
     this.inPlacePartitions = inPlacePartitions;
     this.topics = topics;
@@ -136,10 +137,12 @@ final class IntakeTriage implements Processor<String, byte[], String, byte[]> {
     LOG.warn("rejected intake record{}: {}", runId == null ? "" : " for run " + runId, reason);
     long now = context.currentSystemTimeMs();
     context.forward(
-        Routes.deadLetter(topics.deadLetter(), key, value, reason, topics.intake(), now), TO_OUT);
+        Routes.deadLetter(
+            topics.deadLetter().name(), key, value, reason, topics.intake().name(), now),
+        TO_OUT);
     if (runId != null) {
-      context.forward(
-          Routes.to(topics.events(), runId, Routes.rejected(runId, reason, now), now), TO_OUT);
+      byte[] event = topics.events().write(Routes.rejected(runId, reason, now));
+      context.forward(Routes.to(topics.events().name(), runId, event, now), TO_OUT);
     }
   }
 
