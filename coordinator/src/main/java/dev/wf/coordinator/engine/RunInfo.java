@@ -55,6 +55,11 @@ public final class RunInfo {
     return status != RunStatus.RUNNING;
   }
 
+  /** The inputs the run started with, defaults included. */
+  public Map<String, JsonNode> inputs() {
+    return Map.copyOf(inputs);
+  }
+
   public long startedAt() {
     return startedAt;
   }

@@ -1,9 +1,9 @@
 package dev.wf.coordinator.kafka;
 
-import dev.wf.protocol.Json;
 import dev.wf.protocol.Topics;
+import dev.wf.protocol.kafka.Topic;
+import dev.wf.protocol.kafka.TypedTopics;
 import dev.wf.protocol.message.AgentHeartbeat;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,13 +58,15 @@ public final class AgentRegistry implements AutoCloseable {
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "wf-coordinator-agents");
+    // Bytes, decoded here: a bad heartbeat is skipped, where a value deserializer would stop poll.
     this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-    this.thread = new Thread(() -> read(topics.agents()), "wf-agent-registry");
+    this.thread = new Thread(() -> read(new TypedTopics(topics).agents()), "wf-agent-registry");
     thread.setDaemon(true);
     thread.start();
   }
 
-  private void read(String topic) {
+  private void read(Topic<String, AgentHeartbeat> heartbeats) {
+    String topic = heartbeats.name();
     try {
       List<TopicPartition> parts = new ArrayList<>();
       while (parts.isEmpty() && !closed) {
@@ -77,7 +79,7 @@ public final class AgentRegistry implements AutoCloseable {
       Map<TopicPartition, Long> end = consumer.endOffsets(parts);
       while (!closed) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          seen(r);
+          seen(heartbeats, r);
         }
         if (!caughtUp
             && end.entrySet().stream()
@@ -96,7 +98,7 @@ public final class AgentRegistry implements AutoCloseable {
     }
   }
 
-  private void seen(ConsumerRecord<String, byte[]> r) {
+  private void seen(Topic<String, AgentHeartbeat> heartbeats, ConsumerRecord<String, byte[]> r) {
     if (r.key() == null) {
       return;
     }
@@ -110,12 +112,12 @@ public final class AgentRegistry implements AutoCloseable {
       return;
     }
     try {
-      AgentHeartbeat hb = Json.read(r.value(), AgentHeartbeat.class);
+      AgentHeartbeat hb = heartbeats.read(r.value());
       Seen before = agents.put(r.key(), new Seen(hb, now, false));
       if (caughtUp && (before == null || before.gone())) {
         LOG.info("agent {} on {} joined, pools {}", hb.agent(), hb.host(), hb.pools());
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       LOG.warn("unreadable heartbeat from {}: {}", r.key(), e.getMessage());
     }
   }

@@ -2,6 +2,7 @@ package dev.wf.coordinator.kafka;
 
 import dev.wf.protocol.Topics;
 import dev.wf.protocol.kafka.TopicAdmin;
+import dev.wf.protocol.kafka.TypedTopics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -174,17 +175,21 @@ public final class Coordinator implements AutoCloseable {
       java.util.function.Consumer<java.util.Collection<String>> pools,
       AgentRegistry registry,
       CoordinatorMetrics metrics) {
-    Topics t = config.topics();
+    TypedTopics t = new TypedTopics(config.topics());
+    // The processors read bytes and decode them through each topic's serde themselves, so that a
+    // record that does not decode is refused with its reason instead of stopping the thread; they
+    // write values, each encoded once by its topic's serde (see Outbox), and route them by header.
     TopicNameExtractor<String, byte[]> byHeader = (k, v, ctx) -> Routes.topicOf(ctx.headers());
     Topology topology = new Topology();
-    topology.addSource("intake", new StringDeserializer(), new ByteArrayDeserializer(), t.intake());
+    topology.addSource(
+        "intake", new StringDeserializer(), new ByteArrayDeserializer(), t.intake().name());
     topology.addProcessor(
         "triage",
         () -> new IntakeTriage(t, config.maxDefinitionBytes(), metrics, inPlacePartitions),
         "intake");
     topology.addSink(
         IntakeTriage.TO_RUNS,
-        t.coordinatorRuns(),
+        t.coordinatorRuns().name(),
         new StringSerializer(),
         new ByteArraySerializer(),
         "triage");
@@ -195,8 +200,8 @@ public final class Coordinator implements AutoCloseable {
         "runs-in",
         new StringDeserializer(),
         new ByteArrayDeserializer(),
-        t.coordinatorRuns(),
-        t.stepEvents());
+        t.coordinatorRuns().name(),
+        t.stepEvents().name());
     topology.addProcessor(
         IntakeTriage.IN_PLACE,
         () -> new RunProcessor(config, pools, registry, metrics),

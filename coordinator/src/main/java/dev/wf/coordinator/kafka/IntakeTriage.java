@@ -2,7 +2,7 @@ package dev.wf.coordinator.kafka;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wf.protocol.Json;
-import dev.wf.protocol.Topics;
+import dev.wf.protocol.kafka.TypedTopics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
@@ -24,7 +24,7 @@ final class IntakeTriage implements Processor<String, byte[], String, byte[]> {
   static final String TO_OUT = "triage-to-out";
   private static final Logger LOG = LoggerFactory.getLogger("wf.coordinator");
 
-  private final Topics topics;
+  private final TypedTopics topics;
   private final int maxBytes;
   private final CoordinatorMetrics metrics;
   private final int inPlacePartitions;
@@ -35,7 +35,8 @@ final class IntakeTriage implements Processor<String, byte[], String, byte[]> {
    *     they differ: a record already on the partition its run id hashes to is then handed to the
    *     run processor in place, without the trip through the run topic (a commit cycle saved)
    */
-  IntakeTriage(Topics topics, int maxBytes, CoordinatorMetrics metrics, int inPlacePartitions) {
+  IntakeTriage(
+      TypedTopics topics, int maxBytes, CoordinatorMetrics metrics, int inPlacePartitions) {
     this.metrics = metrics;
     this.inPlacePartitions = inPlacePartitions;
     this.topics = topics;
@@ -73,18 +74,18 @@ final class IntakeTriage implements Processor<String, byte[], String, byte[]> {
       return;
     }
     if (msg == null || !msg.isObject()) {
-      reject(key, value, "the message must be a JSON object with a type (submit or cancel)");
+      reject(key, value, "the message must be a JSON object with a type (" + TYPES + ")");
       return;
     }
     JsonNode type = msg.get("type");
     String t = type == null || !type.isTextual() ? null : type.textValue();
-    if (!"submit".equals(t) && !"cancel".equals(t)) {
+    if (!CLIENT_TYPES.contains(t)) {
       reject(
           key,
           value,
           t == null
-              ? "the message has no type (expected submit or cancel)"
-              : "unknown message type \"" + t + "\" (expected submit or cancel)");
+              ? "the message has no type (expected " + TYPES + ")"
+              : "unknown message type \"" + t + "\" (expected " + TYPES + ")");
       return;
     }
     JsonNode idNode = msg.get("runId");
@@ -115,14 +116,35 @@ final class IntakeTriage implements Processor<String, byte[], String, byte[]> {
       reject(runId, value, "a submit message needs a definition (the workflow as a JSON object)");
       return;
     }
-    Record<String, byte[]> keyed = new Record<>(runId, value, record.timestamp(), record.headers());
-    context.forward(keyed, onItsPartition(runId) ? IN_PLACE : TO_RUNS);
+    String route = runId;
+    if ("rerun".equals(t)) {
+      JsonNode of = msg.get("of");
+      String problem =
+          of == null || !of.isTextual() ? "a rerun names the run to run again in \"of\"" : null;
+      problem = problem != null ? problem : RunIds.problem(of.textValue());
+      if (problem != null) {
+        reject(runId, value, problem);
+        return;
+      }
+      route = of.textValue(); // decided where the old run is
+      if (fromMessage == null) {
+        ((com.fasterxml.jackson.databind.node.ObjectNode) msg).put("runId", runId);
+        value = Json.write(msg); // the key no longer says which run is the new one
+      }
+    }
+    Record<String, byte[]> keyed = new Record<>(route, value, record.timestamp(), record.headers());
+    context.forward(keyed, onItsPartition(route) ? IN_PLACE : TO_RUNS);
   }
 
   /**
    * True when the run's step events land on the partition this record came from: the partition the
    * Java producer's own partitioner gives the run id, as it does for every record keyed by it.
    */
+  private static final java.util.Set<String> CLIENT_TYPES =
+      java.util.Set.of("submit", "cancel", "signal", "rerun");
+
+  private static final String TYPES = "submit, cancel, signal or rerun";
+
   private boolean onItsPartition(String runId) {
     int here = context.recordMetadata().map(m -> m.partition()).orElse(-1);
     return inPlacePartitions > 0
@@ -136,10 +158,12 @@ final class IntakeTriage implements Processor<String, byte[], String, byte[]> {
     LOG.warn("rejected intake record{}: {}", runId == null ? "" : " for run " + runId, reason);
     long now = context.currentSystemTimeMs();
     context.forward(
-        Routes.deadLetter(topics.deadLetter(), key, value, reason, topics.intake(), now), TO_OUT);
+        Routes.deadLetter(
+            topics.deadLetter().name(), key, value, reason, topics.intake().name(), now),
+        TO_OUT);
     if (runId != null) {
-      context.forward(
-          Routes.to(topics.events(), runId, Routes.rejected(runId, reason, now), now), TO_OUT);
+      byte[] event = topics.events().write(Routes.rejected(runId, reason, now));
+      context.forward(Routes.to(topics.events().name(), runId, event, now), TO_OUT);
     }
   }
 

@@ -1,6 +1,5 @@
 package dev.wf.coordinator.kafka;
 
-import dev.wf.protocol.Json;
 import dev.wf.protocol.event.EventType;
 import dev.wf.protocol.event.WorkflowEvent;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +12,6 @@ import org.apache.kafka.streams.processor.api.Record;
 final class Routes {
   static final String TO = "wf.to";
   static final String REASON = "wf.reason";
-  static final String POOL = "wf.pool";
 
   private Routes() {}
 
@@ -36,20 +34,20 @@ final class Routes {
     return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
   }
 
-  static byte[] rejected(String runId, String reason, long now) {
+  static WorkflowEvent rejected(String runId, String reason, long now) {
     return event(EventType.WORKFLOW_REJECTED, runId, reason, now);
   }
 
-  static byte[] event(EventType type, String runId, String reason, long now) {
+  static WorkflowEvent event(EventType type, String runId, String reason, long now) {
     return event(type, runId, null, reason, now);
   }
 
   /** An event about a run as a whole (no step), from {@code agent} when one is known. */
-  static byte[] event(EventType type, String runId, String agent, String reason, long now) {
+  static WorkflowEvent event(EventType type, String runId, String agent, String reason, long now) {
     WorkflowEvent.Builder e = WorkflowEvent.of(type, runId == null ? "" : runId).reason(reason);
     if (agent != null) {
       e.agent(agent);
     }
-    return Json.write(e.at(Instant.ofEpochMilli(now).toString()));
+    return e.at(Instant.ofEpochMilli(now).toString());
   }
 }

@@ -6,10 +6,7 @@ import dev.wf.coordinator.engine.Results;
 import dev.wf.coordinator.engine.RunInfo;
 import dev.wf.coordinator.engine.RunStore;
 import dev.wf.coordinator.engine.StepState;
-import dev.wf.protocol.Json;
 import dev.wf.protocol.result.WorkflowResult;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -17,7 +14,6 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.HostInfo;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
@@ -46,24 +42,18 @@ public final class RunQueries {
 
   /**
    * The run's result so far, with the steps in flight; empty when this instance does not hold it.
+   *
+   * @throws java.io.UncheckedIOException when the store holds the run in bytes that do not decode
    */
   public Optional<WorkflowResult> snapshot(String runId, long now) {
-    ReadOnlyKeyValueStore<String, byte[]> state = store(Keyspace.STORE);
-    Keyspace.In runs = Keyspace.RUNS.in(state);
-    Keyspace.In steps = Keyspace.STEPS.in(state);
-    Keyspace.In defs = Keyspace.DEFINITIONS.in(state);
-    byte[] run = runs.get(runId);
-    byte[] def = defs.get(runId);
-    if (run == null || def == null) {
+    Keyspace state = Keyspace.readOnly(store(Keyspace.STORE));
+    JsonNode def = state.definitions.get(runId);
+    RunInfo run = def == null ? null : state.runs.get(runId);
+    if (run == null) {
       return Optional.empty();
     }
-    try {
-      Plan plan = RunProcessor.storedPlan(def, config.limits());
-      return Optional.of(
-          Results.of(plan, new ReadView(runId, Json.read(run, RunInfo.class), steps), now, true));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    Plan plan = Plans.stored(def, config.limits());
+    return Optional.of(Results.of(plan, new ReadView(runId, run, state), now, true));
   }
 
   private ReadOnlyKeyValueStore<String, byte[]> store(String name) {
@@ -72,7 +62,7 @@ public final class RunQueries {
             name, QueryableStoreTypes.<String, byte[]>keyValueStore()));
   }
 
-  private record ReadView(String runId, RunInfo info, Keyspace.In steps) implements RunStore {
+  private record ReadView(String runId, RunInfo info, Keyspace state) implements RunStore {
     @Override
     public RunInfo run() {
       return info;
@@ -85,12 +75,7 @@ public final class RunQueries {
 
     @Override
     public StepState step(String path) {
-      byte[] b = steps.get(StoreRunView.stepKey(runId, path));
-      try {
-        return b == null ? null : Json.read(b, StepState.class);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      return state.steps.get(new Keyspace.StepKey(runId, path));
     }
 
     @Override
@@ -115,13 +100,7 @@ public final class RunQueries {
 
     @Override
     public void forEachStep(Consumer<StepState> visitor) {
-      try (KeyValueIterator<String, byte[]> it = steps.prefixScan(runId + StoreRunView.SEP)) {
-        while (it.hasNext()) {
-          visitor.accept(Json.read(it.next().value, StepState.class));
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      state.forEachStep(runId, e -> visitor.accept(e.value()));
     }
   }
 }

@@ -5,29 +5,23 @@ import dev.wf.coordinator.engine.RunInfo;
 import dev.wf.coordinator.engine.RunStore;
 import dev.wf.coordinator.engine.StepState;
 import dev.wf.coordinator.engine.StepStates;
-import dev.wf.protocol.Json;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.Arrays;
+import dev.wf.coordinator.kafka.Keyspace.StepKey;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.state.KeyValueIterator;
 
 /**
- * One run's state over two stores: the run summary keyed by run id, and each step's state keyed by
- * {@code runId NUL path}. Reads are cached for the input being applied; {@link #flush} writes back
- * only what was touched, so an event costs the same whatever the size of the run.
+ * One run's state in the store: its summary and each step's state. Reads are cached for the input
+ * being applied; {@link #flush} writes back only what was touched, so an event costs the same
+ * whatever the size of the run.
  */
 final class StoreRunView implements RunStore {
-  static final char SEP = '\u0000';
-
   private final String runId;
-  private final Keyspace.In runs;
-  private final Keyspace.In steps;
+  private final Keyspace state;
   private RunInfo run;
   private boolean runLoaded;
   private byte[] runAsRead;
@@ -36,23 +30,18 @@ final class StoreRunView implements RunStore {
   private final Set<String> removed = new HashSet<>();
   private final Map<String, JsonNode> newData = new HashMap<>();
 
-  StoreRunView(String runId, Keyspace.In runs, Keyspace.In steps) {
+  StoreRunView(String runId, Keyspace state) {
     this.runId = runId;
-    this.runs = runs;
-    this.steps = steps;
-  }
-
-  static String stepKey(String runId, String path) {
-    return runId + SEP + path;
+    this.state = state;
   }
 
   @Override
   public RunInfo run() {
     if (!runLoaded) {
       runLoaded = true;
-      byte[] b = runs.get(runId);
-      runAsRead = b;
-      run = b == null ? null : read(b, RunInfo.class);
+      Table.Stored<RunInfo> stored = state.runs.getStored(runId);
+      runAsRead = stored == null ? null : stored.bytes();
+      run = stored == null ? null : stored.value();
     }
     return run;
   }
@@ -69,14 +58,13 @@ final class StoreRunView implements RunStore {
     if (s != null || removed.contains(path)) {
       return s;
     }
-    byte[] b = steps.get(stepKey(runId, path));
-    if (b == null) {
+    Table.Stored<StepState> stored = state.steps.getStored(new StepKey(runId, path));
+    if (stored == null) {
       return null;
     }
-    s = read(b, StepState.class);
-    touched.put(path, s);
-    asRead.put(path, b);
-    return s;
+    touched.put(path, stored.value());
+    asRead.put(path, stored.bytes());
+    return stored.value();
   }
 
   @Override
@@ -96,11 +84,7 @@ final class StoreRunView implements RunStore {
   @Override
   public JsonNode data(String key) {
     JsonNode pending = newData.get(key);
-    if (pending != null) {
-      return pending;
-    }
-    byte[] b = steps.of(Keyspace.RUN_DATA).get(stepKey(runId, key));
-    return b == null ? null : read(b, JsonNode.class);
+    return pending != null ? pending : state.runData.get(new StepKey(runId, key));
   }
 
   @Override
@@ -118,15 +102,14 @@ final class StoreRunView implements RunStore {
               seen.add(s.path());
               visitor.accept(s);
             });
-    try (KeyValueIterator<String, byte[]> it = steps.prefixScan(runId + SEP)) {
-      while (it.hasNext()) {
-        KeyValue<String, byte[]> kv = it.next();
-        String path = kv.key.substring(runId.length() + 1);
-        if (!seen.contains(path) && !removed.contains(path)) {
-          visitor.accept(read(kv.value, StepState.class));
-        }
-      }
-    }
+    state.forEachStep(
+        runId,
+        e -> {
+          String path = e.key().path();
+          if (!seen.contains(path) && !removed.contains(path)) {
+            visitor.accept(e.value());
+          }
+        });
   }
 
   /**
@@ -135,44 +118,23 @@ final class StoreRunView implements RunStore {
    */
   void flush() {
     if (run != null) {
-      byte[] b = Json.write(run);
-      if (!Arrays.equals(b, runAsRead)) {
-        runs.put(runId, b);
-      }
+      state.runs.putIfChanged(runId, run, runAsRead);
     }
-    Keyspace.In data = steps.of(Keyspace.RUN_DATA);
-    newData.forEach((key, value) -> data.put(stepKey(runId, key), Json.write(value)));
+    newData.forEach((key, value) -> state.runData.put(new StepKey(runId, key), value));
     for (String path : removed) {
-      steps.delete(stepKey(runId, path));
+      state.steps.delete(new StepKey(runId, path));
     }
     touched.forEach(
-        (path, s) -> {
-          byte[] b = Json.write(s);
-          if (!Arrays.equals(b, asRead.get(path))) {
-            steps.put(stepKey(runId, path), b);
-          }
-        });
+        (path, s) -> state.steps.putIfChanged(new StepKey(runId, path), s, asRead.get(path)));
   }
 
   /** Deletes every step state of the run (after it ended and its result is out). */
-  static void purgeSteps(String runId, Keyspace.In steps) {
-    purge(runId, steps);
-    purge(runId, steps.of(Keyspace.RUN_DATA));
-  }
-
-  private static void purge(String runId, Keyspace.In kind) {
-    java.util.List<String> keys = new java.util.ArrayList<>();
-    try (KeyValueIterator<String, byte[]> it = kind.prefixScan(runId + SEP)) {
-      it.forEachRemaining(kv -> keys.add(kv.key));
-    }
-    keys.forEach(kind::delete);
-  }
-
-  private static <T> T read(byte[] b, Class<T> type) {
-    try {
-      return Json.read(b, type);
-    } catch (IOException e) {
-      throw new UncheckedIOException("corrupt state for run", e);
-    }
+  static void purgeSteps(String runId, Keyspace state) {
+    List<StepKey> keys = new ArrayList<>();
+    state.forEachStep(runId, e -> keys.add(e.key()));
+    keys.forEach(state.steps::delete);
+    List<StepKey> data = new ArrayList<>();
+    state.forEachRunData(runId, e -> data.add(e.key()));
+    data.forEach(state.runData::delete);
   }
 }

@@ -32,6 +32,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -218,5 +219,54 @@ class CoordinatorTopologyTest {
                 deadLetters.readRecord().headers().lastHeader("wf.reason").value(),
                 StandardCharsets.UTF_8))
         .isEqualTo("step event for unknown run ghost");
+  }
+
+  /** The store as a run's submission left it before typed keys and codecs: the layout on disk. */
+  private static final Map<String, String> STORED_BEFORE =
+      Map.of(
+          "d\u0001r1",
+          "{\"name\":\"Root\",\"type\":\"sequential\",\"steps\":[{\"name\":\"Flaky\",\"agent\":"
+              + "{\"pool\":\"build\"},\"action\":{\"kind\":\"noop\"},\"retries\":3,\"timeout\":\"10s\"},"
+              + "{\"name\":\"B\",\"agent\":{\"pool\":\"build\"},\"startTimeout\":\"1m\","
+              + "\"action\":{\"kind\":\"noop\"}}]}",
+          "i\u0001r1\u0000start|1:Root.sequential[0]",
+          "1795601400000",
+          "r\u0001r1",
+          "{\"runId\":\"r1\",\"name\":\"Root\",\"status\":\"running\",\"startedAt\":1795600800000,"
+              + "\"nextDispatch\":1}",
+          "s\u0001r1\u0000Root",
+          "{\"path\":\"Root\",\"phase\":\"RUNNING\",\"startedAt\":1795600800000,"
+              + "\"iterationStartedAt\":1795600800000,\"nextChild\":1}",
+          "s\u0001r1\u0000Root.sequential[0]",
+          "{\"path\":\"Root.sequential[0]\",\"phase\":\"WAITING\",\"startedAt\":1795600800000,"
+              + "\"dispatchId\":\"1:Root.sequential[0]\",\"attempt\":1}",
+          "t\u0001001795601400000\u0000r1\u0000start|1:Root.sequential[0]",
+          "");
+
+  @Test
+  void shouldCarryOnARunFromTheStateItsStoreAlreadyHolds() throws IOException {
+    KeyValueStore<String, byte[]> store = driver.getKeyValueStore(Keyspace.STORE);
+    STORED_BEFORE.forEach((k, v) -> store.put(k, v.getBytes(StandardCharsets.UTF_8)));
+    String first = "1:Root.sequential[0]";
+    stepEvents.pipeInput("r1", Json.write(new StepReport.Started("r1", first, 1, "a1", 0)));
+    assertThat(store.get("t\u0001001795601400000\u0000r1\u0000start|" + first))
+        .as("the start timer, found through its index, is cleared")
+        .isNull();
+    assertThat(store.get("a\u0001a1\u0000r1\u0000" + first)).isEmpty();
+    stepEvents.pipeInput(
+        "r1",
+        Json.write(
+            new StepReport.Finished("r1", first, 1, "a1", 0, AttemptStatus.SUCCESS, null, null)));
+    Dispatch next = Json.read(dispatches.readValue(), Dispatch.class);
+    assertThat(next.dispatchId()).isEqualTo("2:Root.sequential[1]");
+    assertThat(
+            new String(
+                store.get("i\u0001r1\u0000start|2:Root.sequential[1]"), StandardCharsets.UTF_8))
+        .isEqualTo("1795600860000");
+    assertThat(store.get("t\u0001001795600860000\u0000r1\u0000start|2:Root.sequential[1]"))
+        .isEmpty();
+    assertThat(readEvents())
+        .extracting(e -> e.type())
+        .containsExactly(EventType.STEP_COMPLETE, EventType.STEP_START);
   }
 }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.wf.protocol.result.StepResult;
+import java.util.List;
 import java.util.Map;
 
 /** What clients write to the intake topic, keyed by run id (DESIGN.md section 4). */
@@ -12,7 +14,8 @@ import java.util.Map;
   @JsonSubTypes.Type(value = IntakeMessage.Submit.class, name = "submit"),
   @JsonSubTypes.Type(value = IntakeMessage.Cancel.class, name = "cancel"),
   @JsonSubTypes.Type(value = IntakeMessage.Signal.class, name = "signal"),
-  @JsonSubTypes.Type(value = IntakeMessage.Rerun.class, name = "rerun")
+  @JsonSubTypes.Type(value = IntakeMessage.Rerun.class, name = "rerun"),
+  @JsonSubTypes.Type(value = IntakeMessage.RerunStart.class, name = "rerun-start")
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface IntakeMessage {
@@ -34,6 +37,24 @@ public sealed interface IntakeMessage {
    * were the steps that succeeded before {@code from} (every step that succeeded, without it).
    */
   record Rerun(String runId, String of, String from) implements IntakeMessage {}
+
+  /**
+   * Internal, never accepted on the intake: the coordinator that holds run {@code of} starts the
+   * rerun {@code runId} with {@code of}'s definition and inputs, taking {@code reuse} (by the path
+   * of each step taken, its steps' results in the order they ended, itself last).
+   */
+  record RerunStart(
+      String runId,
+      String of,
+      JsonNode definition,
+      Map<String, JsonNode> inputs,
+      Map<String, List<StepResult>> reuse)
+      implements IntakeMessage {
+    public RerunStart {
+      inputs = inputs == null ? Map.of() : Map.copyOf(inputs);
+      reuse = reuse == null ? Map.of() : Map.copyOf(reuse);
+    }
+  }
 
   /**
    * A person's answer to the approval step {@code step} of the run: {@code decision} is {@code

@@ -1,0 +1,105 @@
+package dev.wf.coordinator.kafka;
+
+import dev.wf.protocol.Signatures;
+import dev.wf.protocol.event.WorkflowEvent;
+import dev.wf.protocol.kafka.Topic;
+import dev.wf.protocol.kafka.TypedTopics;
+import dev.wf.protocol.message.AgentControl;
+import dev.wf.protocol.message.Dispatch;
+import dev.wf.protocol.message.IntakeMessage;
+import dev.wf.protocol.result.WorkflowResult;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the run processor writes, as values: each is encoded once, through its topic's serde, and
+ * routed to that topic by header. Counts what it writes, and tells the group commit when it wrote
+ * something an agent or a client waits for.
+ */
+final class Outbox {
+  private static final Logger LOG = LoggerFactory.getLogger("wf.coordinator");
+
+  private final ProcessorContext<String, byte[]> context;
+  private final String child;
+  private final TypedTopics topics;
+  private final Signatures signatures;
+  private final CoordinatorMetrics metrics;
+  private final GroupCommit commit;
+
+  Outbox(
+      ProcessorContext<String, byte[]> context,
+      String child,
+      TypedTopics topics,
+      Signatures signatures,
+      CoordinatorMetrics metrics,
+      GroupCommit commit) {
+    this.context = context;
+    this.child = child;
+    this.topics = topics;
+    this.signatures = signatures;
+    this.metrics = metrics;
+    this.commit = commit;
+  }
+
+  void event(String runId, WorkflowEvent event) {
+    metrics.event(event.type());
+    send(topics.events(), runId, event);
+  }
+
+  /** Sends a step to its pool, signed (agents refuse dispatches they cannot verify). */
+  void dispatch(String runId, Dispatch dispatch) {
+    Topic<String, Dispatch> topic = topics.dispatch(dispatch.pool());
+    byte[] value = topic.write(dispatch);
+    Record<String, byte[]> r = Routes.to(topic.name(), runId, value, now());
+    signatures
+        .sign(value)
+        .ifPresent(sig -> r.headers().add(Signatures.HEADER, sig.getBytes(StandardCharsets.UTF_8)));
+    context.forward(r, child);
+    commit.awaited();
+    metrics.dispatch(dispatch.pool());
+  }
+
+  /** Asks the agent running an attempt to stop it. */
+  void cancel(AgentControl control) {
+    send(topics.agentControl(), control.agent(), control);
+    commit.awaited();
+  }
+
+  void result(String runId, WorkflowResult result) {
+    send(topics.results(), runId, result);
+    commit.awaited();
+    metrics.runEnded(result);
+  }
+
+  /** Refuses the run a record is about: a {@code workflow:rejected} event, and a dead letter. */
+  void reject(Record<String, byte[]> record, String runId, String reason, String source) {
+    LOG.warn("run {} rejected: {}", runId, reason);
+    event(runId, Routes.rejected(runId, reason, now()));
+    deadLetter(record, reason, source);
+  }
+
+  /** Copies a record the coordinator cannot use, as it came, to the dead-letter topic. */
+  void deadLetter(Record<String, byte[]> record, String reason, String source) {
+    metrics.deadLetter();
+    context.forward(
+        Routes.deadLetter(
+            topics.deadLetter().name(), record.key(), record.value(), reason, source, now()),
+        child);
+  }
+
+  /** Hands a message to the coordinator task that holds run {@code runId}. */
+  void toRuns(String runId, IntakeMessage message) {
+    send(topics.coordinatorRuns(), runId, message);
+  }
+
+  long now() {
+    return context.currentSystemTimeMs();
+  }
+
+  private <V> void send(Topic<String, V> topic, String key, V value) {
+    context.forward(Routes.to(topic.name(), key, topic.write(value), now()), child);
+  }
+}
