@@ -66,6 +66,11 @@ public record Topics(String prefix) {
   /**
    * The Kafka Streams application id of the coordinator (also the prefix of its internal topics).
    */
+  /** Internal: requests for concurrency keys, keyed by key, to the one task that keeps each. */
+  public String coordinatorKeys() {
+    return prefix + "coordinator-keys";
+  }
+
   public String coordinatorAppId() {
     return prefix + "coordinator";
   }

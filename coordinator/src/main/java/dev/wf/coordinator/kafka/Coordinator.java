@@ -140,6 +140,7 @@ public final class Coordinator implements AutoCloseable {
     specs.add(new TopicAdmin.Spec(t.intake(), n, rf, large));
     specs.add(new TopicAdmin.Spec(t.stepEvents(), n, rf, large));
     specs.add(new TopicAdmin.Spec(t.coordinatorRuns(), n, rf, large));
+    specs.add(new TopicAdmin.Spec(t.coordinatorKeys(), n, rf, Map.of()));
     specs.add(new TopicAdmin.Spec(t.events(), n, rf, large));
     specs.add(new TopicAdmin.Spec(t.results(), n, rf, compactLarge));
     specs.add(new TopicAdmin.Spec(t.agents(), 1, rf, Map.of("cleanup.policy", "compact")));
@@ -215,6 +216,23 @@ public final class Coordinator implements AutoCloseable {
             .withCachingDisabled()
             .withLoggingEnabled(TopicAdmin.LARGE),
         "runs");
+
+    topology.addSource(
+        "keys-in",
+        new StringDeserializer(),
+        new ByteArrayDeserializer(),
+        t.coordinatorKeys().name());
+    topology.addProcessor("keys", () -> new KeyProcessor(t), "keys-in");
+    topology.addSink(
+        KeyProcessor.TO_OUT, byHeader, new StringSerializer(), new ByteArraySerializer(), "keys");
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(KeyProcessor.STORE),
+                Serdes.String(),
+                Serdes.ByteArray())
+            .withCachingDisabled()
+            .withLoggingEnabled(Map.of()),
+        "keys");
     return topology;
   }
 

@@ -2,6 +2,7 @@ package dev.wf.coordinator.kafka;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wf.coordinator.engine.Input;
+import dev.wf.coordinator.engine.KeyKeeper;
 import dev.wf.coordinator.engine.Plan;
 import dev.wf.coordinator.engine.Rejection;
 import dev.wf.coordinator.engine.Reruns;
@@ -13,6 +14,7 @@ import dev.wf.protocol.kafka.Topic;
 import dev.wf.protocol.message.IntakeMessage;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -72,10 +74,27 @@ final class IntakeHandler {
       signal(runId, signal);
     } else if (msg instanceof IntakeMessage.Rerun rerun) {
       rerunFrom(record, rerun, source);
+    } else if (msg instanceof IntakeMessage.KeyAnswer answer) {
+      keyAnswer(runId, answer);
     } else if (msg instanceof IntakeMessage.RerunStart start) {
       rerunStart(record, start, source);
     } else {
       submit(record, runId, (IntakeMessage.Submit) msg, source);
+    }
+  }
+
+  private void keyAnswer(String runId, IntakeMessage.KeyAnswer a) {
+    Plan plan = plans.get(runId);
+    KeyKeeper.Answer answer;
+    try {
+      answer = KeyKeeper.Answer.valueOf(String.valueOf(a.answer()).toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      LOG.warn("run {}: key answer \"{}\" not understood", runId, a.answer());
+      return;
+    }
+    if (plan != null) {
+      String holder = a.holder() == null ? null : "run " + a.holder();
+      runs.apply(runId, plan, new Input.KeyAnswer(answer, a.key(), a.path(), holder));
     }
   }
 

@@ -7,6 +7,7 @@ import dev.wf.protocol.kafka.TypedTopics;
 import dev.wf.protocol.message.AgentControl;
 import dev.wf.protocol.message.Dispatch;
 import dev.wf.protocol.message.IntakeMessage;
+import dev.wf.protocol.message.KeyRequest;
 import dev.wf.protocol.result.WorkflowResult;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -93,6 +94,12 @@ final class Outbox {
   /** Hands a message to the coordinator task that holds run {@code runId}. */
   void toRuns(String runId, IntakeMessage message) {
     send(topics.coordinatorRuns(), runId, message);
+  }
+
+  /** Asks the keeper of a concurrency key, or tells it a step let go. */
+  void key(KeyRequest request) {
+    send(topics.coordinatorKeys(), request.key(), request);
+    commit.awaited();
   }
 
   long now() {

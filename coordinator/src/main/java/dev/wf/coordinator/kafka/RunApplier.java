@@ -8,6 +8,7 @@ import dev.wf.coordinator.engine.Rejection;
 import dev.wf.coordinator.engine.RunMachine;
 import dev.wf.coordinator.engine.RunStore;
 import dev.wf.protocol.message.AgentControl;
+import dev.wf.protocol.message.KeyRequest;
 import dev.wf.protocol.result.WorkflowResult;
 import java.time.Duration;
 import java.util.Optional;
@@ -91,6 +92,10 @@ final class RunApplier {
       timers.set(runId, t.timerId(), t.dueAt());
     } else if (c instanceof Command.ClearTimer t) {
       timers.clear(runId, t.timerId());
+    } else if (c instanceof Command.Acquire a) {
+      out.key(new KeyRequest(KeyRequest.ACQUIRE, a.key(), a.runId(), a.path(), a.onBusy().word()));
+    } else if (c instanceof Command.Release r) {
+      out.key(new KeyRequest(KeyRequest.RELEASE, r.key(), r.runId(), r.path(), null));
     } else if (c instanceof Command.PublishResult p) {
       WorkflowResult r = p.result();
       out.result(runId, r);

@@ -6,6 +6,7 @@ import dev.wf.protocol.message.AgentControl;
 import dev.wf.protocol.message.AgentHeartbeat;
 import dev.wf.protocol.message.Dispatch;
 import dev.wf.protocol.message.IntakeMessage;
+import dev.wf.protocol.message.KeyRequest;
 import dev.wf.protocol.message.StepReport;
 import dev.wf.protocol.result.WorkflowResult;
 import java.util.Objects;
@@ -29,6 +30,7 @@ public final class TypedTopics {
   private final Topic<String, AgentHeartbeat> agents;
   private final Topic<String, AgentControl> agentControl;
   private final Topic<String, byte[]> deadLetter;
+  private final Topic<String, KeyRequest> coordinatorKeys;
 
   public TypedTopics(Topics names) {
     this.names = Objects.requireNonNull(names, "names");
@@ -41,6 +43,8 @@ public final class TypedTopics {
     this.agents = new Topic<>(names.agents(), KEYS, JsonSerde.of(AgentHeartbeat.class));
     this.agentControl = new Topic<>(names.agentControl(), KEYS, JsonSerde.of(AgentControl.class));
     this.deadLetter = new Topic<>(names.deadLetter(), KEYS, Serdes.ByteArray());
+    this.coordinatorKeys =
+        new Topic<>(names.coordinatorKeys(), KEYS, JsonSerde.of(KeyRequest.class));
   }
 
   public Topics names() {
@@ -55,6 +59,11 @@ public final class TypedTopics {
   /** The coordinator's intake records re-keyed by run id, their bytes as the client wrote them. */
   public Topic<String, IntakeMessage> coordinatorRuns() {
     return coordinatorRuns;
+  }
+
+  /** Requests for concurrency keys, keyed by key. */
+  public Topic<String, KeyRequest> coordinatorKeys() {
+    return coordinatorKeys;
   }
 
   /** Agents' reports on the attempts they run, keyed by run id. */

@@ -15,7 +15,8 @@ import java.util.Map;
   @JsonSubTypes.Type(value = IntakeMessage.Cancel.class, name = "cancel"),
   @JsonSubTypes.Type(value = IntakeMessage.Signal.class, name = "signal"),
   @JsonSubTypes.Type(value = IntakeMessage.Rerun.class, name = "rerun"),
-  @JsonSubTypes.Type(value = IntakeMessage.RerunStart.class, name = "rerun-start")
+  @JsonSubTypes.Type(value = IntakeMessage.RerunStart.class, name = "rerun-start"),
+  @JsonSubTypes.Type(value = IntakeMessage.KeyAnswer.class, name = "key-answer")
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface IntakeMessage {
@@ -55,6 +56,14 @@ public sealed interface IntakeMessage {
       reuse = reuse == null ? Map.of() : Map.copyOf(reuse);
     }
   }
+
+  /**
+   * Internal, never accepted on the intake: the keeper of concurrency key {@code key} answers the
+   * step at {@code path}: {@code granted}, {@code queued} or {@code refused} (behind {@code
+   * holder}), or {@code preempted} (by {@code holder}).
+   */
+  record KeyAnswer(String runId, String path, String key, String answer, String holder)
+      implements IntakeMessage {}
 
   /**
    * A person's answer to the approval step {@code step} of the run: {@code decision} is {@code
