@@ -119,6 +119,14 @@ final class CoordinatorCommand implements Callable<Integer> {
   String cancelGrace;
 
   @Option(
+      names = "--max-items",
+      paramLabel = "N",
+      defaultValue = "${env:WF_MAX_ITEMS:-10000}",
+      description =
+          "How many items a forEach group may fan out to; more fail the group (env WF_MAX_ITEMS, default ${DEFAULT-VALUE}).")
+  int maxItems;
+
+  @Option(
       names = "--retention",
       paramLabel = "DURATION",
       defaultValue = "${env:WF_RETENTION:-7d}",
@@ -183,7 +191,8 @@ final class CoordinatorCommand implements Callable<Integer> {
             maxLost,
             duration("--cancel-grace", cancelGrace),
             MachineConfig.DEFAULT.reportGrace(),
-            duration("--start-timeout", startTimeout));
+            duration("--start-timeout", startTimeout),
+            maxItems);
     CoordinatorConfig config =
         CoordinatorConfig.defaults(bootstrap, stateDir)
             .withTopics(kafka.topics())
