@@ -48,13 +48,33 @@ public final class WorkflowValidator {
   }
 
   private static final List<String> COMMON =
-      List.of("name", "type", "condition", "onError", "retries", "backoff", "timeout", "agent");
-  private static final Set<String> GROUP_FIELDS = with(COMMON, "steps", "failFast");
+      List.of(
+          "name",
+          "type",
+          "condition",
+          "onError",
+          "retries",
+          "backoff",
+          "timeout",
+          "agent",
+          "concurrency");
+  private static final Set<String> GROUP_FIELDS =
+      with(COMMON, "steps", "failFast", "forEach", "maxParallel");
   // failFast is checked on a leaf by leaf(), with a clearer message than "unknown field".
-  private static final Set<String> LEAF_FIELDS = with(COMMON, "action", "startTimeout", "failFast");
+  private static final Set<String> LEAF_FIELDS =
+      with(COMMON, "action", "startTimeout", "failFast", "nonRetryable", "deadline");
   private static final Set<String> ANY_STEP_FIELDS =
-      with(COMMON, "steps", "failFast", "action", "startTimeout");
-  private static final Set<String> KINDS = Set.of("shell", "http", "noop", "sleep");
+      with(
+          COMMON,
+          "steps",
+          "failFast",
+          "forEach",
+          "maxParallel",
+          "action",
+          "startTimeout",
+          "nonRetryable",
+          "deadline");
+  private static final Set<String> KINDS = Set.of("shell", "http", "noop", "sleep", "approval");
   private static final Set<String> HTTP_METHODS =
       Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
   private static final Pattern POOL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
@@ -65,12 +85,15 @@ public final class WorkflowValidator {
   private final Limits limits;
   private final List<Problem> problems = new ArrayList<>();
   private final Map<String, StepPlace> places = new HashMap<>();
+  private final Map<String, Integer> forEachDepths = new HashMap<>();
+  private final LanguageRules rules = new LanguageRules(this);
+  private Duration runTimeout;
   private final List<Reference> references = new ArrayList<>();
   private int stepCount;
   private boolean tooMany;
 
   /** Where a step sits: its validation path, child indices from the root, its ancestors' types. */
-  private record StepPlace(String path, List<Integer> index, List<GroupType> ancestorTypes) {}
+  record StepPlace(String path, List<Integer> index, List<GroupType> ancestorTypes) {}
 
   private record Reference(String path, String name, StepPlace from, boolean isCondition) {}
 
@@ -99,7 +122,9 @@ public final class WorkflowValidator {
     checkReferences();
     boolean errors = problems.stream().anyMatch(Problem::isError);
     Optional<Workflow> workflow =
-        errors || root == null ? Optional.empty() : Optional.of(new Workflow(root, inputs));
+        errors || root == null
+            ? Optional.empty()
+            : Optional.of(new Workflow(root, inputs, Optional.ofNullable(runTimeout)));
     return new Validation(workflow, problems);
   }
 
@@ -153,6 +178,7 @@ public final class WorkflowValidator {
     String name = name(node, path);
     StepPlace place = new StepPlace(path, index, ancestorTypes);
     if (name != null) {
+      forEachDepths.putIfAbsent(name, rules.forEachDepth());
       StepPlace first = places.putIfAbsent(name, place);
       if (first != null) {
         error(
@@ -169,6 +195,7 @@ public final class WorkflowValidator {
     int retries = retries(node, path);
     RetryPolicy retryPolicy = backoff(node, path);
     String pool = pool(node, path, inheritedPool);
+    Optional<Concurrency> concurrency = rules.concurrency(node, path, place);
 
     if (hasSteps && hasAction) {
       error(path, "a step has exactly one of action (a leaf) or steps (a group), not both");
@@ -189,10 +216,11 @@ public final class WorkflowValidator {
           retries,
           retryPolicy,
           pool,
-          index,
-          ancestorTypes);
+          place,
+          concurrency);
     }
-    return leaf(node, path, name, condition, onError, retries, retryPolicy, pool, place);
+    return leaf(
+        node, path, name, condition, onError, retries, retryPolicy, pool, place, concurrency);
   }
 
   private Group group(
@@ -205,15 +233,23 @@ public final class WorkflowValidator {
       int retries,
       RetryPolicy retryPolicy,
       String pool,
-      List<Integer> index,
-      List<GroupType> ancestorTypes) {
+      StepPlace place,
+      Optional<Concurrency> concurrency) {
+    List<Integer> index = place.index();
+    List<GroupType> ancestorTypes = place.ancestorTypes();
     GroupType type = groupType(node, path);
     if (node.has("retries") && onError != OnError.RETRY) {
       warning(at(path, "retries"), "has no effect on a group unless onError is retry");
     }
-    if (node.has("timeout")) {
-      warning(at(path, "timeout"), "applies to leaves only; it is ignored on a group");
+    if (node.has("timeout") && depth == 0) {
+      runTimeout = duration(node, path, "timeout", null, false); // the whole run's
+    } else if (node.has("timeout")) {
+      warning(
+          at(path, "timeout"),
+          "applies to leaves, and on the root group to the whole run; it is ignored here");
     }
+    Optional<String> forEach = rules.forEach(node, path, place);
+    int maxParallel = rules.maxParallel(node, path, type, forEach.isPresent());
     boolean failFast = true;
     JsonNode ff = node.get("failFast");
     if (ff != null) {
@@ -242,6 +278,9 @@ public final class WorkflowValidator {
     childTypes.add(type == null ? GroupType.SEQUENTIAL : type);
     List<Step> children = new ArrayList<>();
     boolean complete = true;
+    if (forEach.isPresent()) {
+      rules.enterBody();
+    }
     for (int i = 0; i < stepsNode.size(); i++) {
       List<Integer> childIndex = new ArrayList<>(index);
       childIndex.add(i);
@@ -257,11 +296,25 @@ public final class WorkflowValidator {
       complete &= child != null;
       children.add(child);
     }
+    if (forEach.isPresent()) {
+      rules.leaveBody();
+    }
     if (!complete || name == null || type == null || onError == null || retryPolicy == null) {
       return null;
     }
     int groupRetries = node.has("retries") ? retries : (onError == OnError.RETRY ? 1 : 0);
-    return new Group(name, type, children, condition, onError, groupRetries, retryPolicy, failFast);
+    return new Group(
+        name,
+        type,
+        children,
+        condition,
+        onError,
+        groupRetries,
+        retryPolicy,
+        failFast,
+        forEach,
+        maxParallel,
+        concurrency);
   }
 
   private Leaf leaf(
@@ -273,7 +326,8 @@ public final class WorkflowValidator {
       int retries,
       RetryPolicy retryPolicy,
       String pool,
-      StepPlace place) {
+      StepPlace place,
+      Optional<Concurrency> concurrency) {
     JsonNode type = node.get("type");
     if (type != null
         && !(type.isTextual() && Set.of("sequential", "parallel").contains(type.textValue()))) {
@@ -292,8 +346,15 @@ public final class WorkflowValidator {
     Duration timeout = duration(node, path, "timeout", Leaf.DEFAULT_TIMEOUT, false);
     Duration startTimeout = duration(node, path, "startTimeout", null, false);
     boolean badStart = node.hasNonNull("startTimeout") && startTimeout == null;
+    Duration deadline = duration(node, path, "deadline", null, false);
+    boolean badDeadline = node.hasNonNull("deadline") && deadline == null;
+    NonRetryable nonRetryable = rules.nonRetryable(node, path);
     Action action = action(node.get("action"), at(path, "action"), place);
+    if (action instanceof Action.Approval && retries > 0) {
+      warning(at(path, "retries"), "has no effect on an approval: a decision is not retried");
+    }
     if (name == null
+        || badDeadline
         || onError == null
         || retryPolicy == null
         || timeout == null
@@ -310,7 +371,10 @@ public final class WorkflowValidator {
         retries,
         retryPolicy,
         timeout,
-        Optional.ofNullable(startTimeout));
+        Optional.ofNullable(startTimeout),
+        nonRetryable,
+        Optional.ofNullable(deadline),
+        concurrency);
   }
 
   private void unknownFields(JsonNode node, String path, Set<String> allowed, boolean root) {
@@ -422,6 +486,7 @@ public final class WorkflowValidator {
                 + e.resultTypeName());
       }
       collectReferences(cPath, c.textValue(), place, true);
+      rules.itemScope(cPath, c.textValue());
     } catch (InvalidExpressionException e) {
       error(cPath, "is not a valid CEL expression: " + e.getMessage());
     }
@@ -528,7 +593,7 @@ public final class WorkflowValidator {
       error(
           at(path, "kind"),
           k == null
-              ? "is required (shell, http, noop, sleep or a plug-in kind)"
+              ? "is required (shell, http, noop, sleep, approval or a plug-in kind)"
               : "must be a string, found " + describe(k));
       return null;
     }
@@ -538,6 +603,7 @@ public final class WorkflowValidator {
       case "http" -> http(a, path, place);
       case "noop" -> noop(a, path);
       case "sleep" -> sleep(a, path);
+      case "approval" -> rules.approval(a, path, place);
       default -> plugin(a, path, kind);
     };
   }
@@ -773,19 +839,20 @@ public final class WorkflowValidator {
     return Optional.of(n.textValue());
   }
 
-  private void template(String text, String path, StepPlace place) {
+  void template(String text, String path, StepPlace place) {
     if (!Template.hasTemplate(text)) {
       return;
     }
     try {
       Template.parse(text);
       collectReferences(path, text, place, false);
+      rules.itemScope(path, text);
     } catch (InvalidExpressionException e) {
       error(path, "invalid template: " + e.getMessage());
     }
   }
 
-  private void unknownFields(JsonNode node, String path, Set<String> allowed) {
+  void unknownFields(JsonNode node, String path, Set<String> allowed) {
     Iterator<String> names = node.fieldNames();
     while (names.hasNext()) {
       String field = names.next();
@@ -802,6 +869,11 @@ public final class WorkflowValidator {
 
   // ---- references between steps ---------------------------------------------------------------
 
+  /** Notes the steps {@code expression} reads, to check once every step is known. */
+  void expressionUses(String path, String expression, StepPlace from, boolean condition) {
+    collectReferences(path, expression, from, condition);
+  }
+
   private void collectReferences(
       String path, String expression, StepPlace from, boolean condition) {
     for (String name : StepReferences.of(expression).names()) {
@@ -812,6 +884,24 @@ public final class WorkflowValidator {
   private void checkReferences() {
     for (Reference r : references) {
       StepPlace target = places.get(r.name());
+      int perItem = forEachDepths.getOrDefault(r.name(), 0);
+      if (target != null && perItem > 0) {
+        error(
+            r.path(),
+            "refers to step \""
+                + r.name()
+                + "\", which runs once per item of a forEach group: name one item, as steps['"
+                + r.name()
+                + "[0]']"
+                + (perItem > 1 ? " (one number per enclosing forEach)" : ""));
+        continue;
+      }
+      if (target == null) {
+        target = itemPlace(r.name());
+        if (target != null) {
+          continue; // Deploy[2]: an item of a forEach group's step
+        }
+      }
       if (target == null) {
         error(
             r.path(),
@@ -827,6 +917,21 @@ public final class WorkflowValidator {
                 + "\", which may not have ended when this is evaluated (only steps earlier in a sequential group are sure to have ended); evaluating it then fails the step");
       }
     }
+  }
+
+  /** The place of the forEach step an item name like {@code Deploy[2]} names, or null. */
+  private StepPlace itemPlace(String name) {
+    String base = name;
+    int items = 0;
+    while (base.endsWith("]")) {
+      int open = base.lastIndexOf('[');
+      if (open < 0 || !base.substring(open + 1, base.length() - 1).matches("\\d{1,9}")) {
+        return null;
+      }
+      base = base.substring(0, open);
+      items++;
+    }
+    return items > 0 && forEachDepths.getOrDefault(base, 0) == items ? places.get(base) : null;
   }
 
   /** True when {@code target} is sure to have ended before {@code from} starts. */
@@ -845,15 +950,15 @@ public final class WorkflowValidator {
 
   // ---- helpers -------------------------------------------------------------------------------
 
-  private void error(String path, String message) {
+  void error(String path, String message) {
     problems.add(Problem.error(path, message));
   }
 
-  private void warning(String path, String message) {
+  void warning(String path, String message) {
     problems.add(Problem.warning(path, message));
   }
 
-  private static String at(String path, String field) {
+  static String at(String path, String field) {
     return path.isEmpty() ? field : path + "." + field;
   }
 

@@ -23,7 +23,8 @@ class ActionValidationTest {
 
       assertThat(errors(v))
           .containsExactly(
-              "steps[0].action.kind: is required (shell, http, noop, sleep or a plug-in kind)");
+              "steps[0].action.kind: is required (shell, http, noop, sleep, approval or a plug-in"
+                  + " kind)");
     }
 
     @Test

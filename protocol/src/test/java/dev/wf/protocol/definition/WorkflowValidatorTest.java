@@ -478,12 +478,25 @@ class WorkflowValidatorTest {
     }
 
     @Test
-    void shouldWarnThatATimeoutOnAGroupIsIgnored() {
+    void shouldWarnThatATimeoutOnAGroupBelowTheRootIsIgnored() {
       Validation v =
-          validate("name: Root\ntimeout: 1m\nsteps: [ { name: A, action: { kind: noop } } ]\n");
+          validate(
+              "name: Root\nsteps: [ { name: G, timeout: 1m, steps: [ { name: A, action: { kind:"
+                  + " noop } } ] } ]\n");
 
       assertThat(warnings(v))
-          .containsExactly("timeout: applies to leaves only; it is ignored on a group");
+          .containsExactly(
+              "steps[0].timeout: applies to leaves, and on the root group to the whole run; it is"
+                  + " ignored here");
+    }
+
+    @Test
+    void shouldTakeATimeoutOnTheRootGroupAsTheRunsTimeout() {
+      Validation v =
+          validate("name: Root\ntimeout: 2h\nsteps: [ { name: A, action: { kind: noop } } ]\n");
+
+      assertThat(warnings(v)).isEmpty();
+      assertThat(v.workflow().orElseThrow().timeout()).contains(java.time.Duration.ofHours(2));
     }
 
     @Test
