@@ -38,7 +38,11 @@ final class Leaves {
             d ->
                 t.command(
                     new Command.SetTimer(Timers.deadline(node.path()), t.now + d.toMillis())));
-    dispatch(node, s, 1);
+    if (node.leaf().action() instanceof Action.Approval approval) {
+      Approvals.await(t, node, s, approval);
+    } else {
+      dispatch(node, s, 1);
+    }
   }
 
   void dispatch(Plan.Node node, StepState s, int attempt) {

@@ -65,7 +65,7 @@ public final class Results {
         Math.max(0, end - run.startedAt),
         steps,
         errors,
-        null);
+        run.rerunOf);
   }
 
   private static StepResult result(String name, StepState s, StepStatus status, long end) {

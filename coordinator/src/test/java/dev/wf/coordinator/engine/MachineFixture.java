@@ -237,6 +237,10 @@ final class MachineFixture {
     return plan;
   }
 
+  RunStore store() {
+    return store;
+  }
+
   long now() {
     return now;
   }
