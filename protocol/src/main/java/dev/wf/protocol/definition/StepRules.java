@@ -1,0 +1,224 @@
+package dev.wf.protocol.definition;
+
+import static dev.wf.protocol.definition.Fields.at;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** The rules of the step tree: what a group and a leaf may hold, names, size and depth. */
+final class StepRules {
+  private static final List<String> COMMON =
+      List.of("name", "type", "condition", "onError", "retries", "backoff", "timeout", "agent");
+
+  /** The fields a step may have, by what it turns out to be. */
+  private enum Shape {
+    // failFast is allowed on a leaf so that leaf() can say why it does not belong there.
+    LEAF("a leaf step", "action", "startTimeout", "failFast"),
+    GROUP("a group", "steps", "failFast"),
+    EITHER("a step", "steps", "failFast", "action", "startTimeout");
+
+    final String noun;
+    final Set<String> fields;
+
+    Shape(String noun, String... own) {
+      this.noun = noun;
+      List<String> all = new ArrayList<>(COMMON);
+      all.addAll(List.of(own));
+      this.fields = Set.copyOf(all);
+    }
+  }
+
+  private final Fields fields;
+  private final StepFields stepFields;
+  private final ActionRules actions;
+  private final ReferenceCheck references;
+  private final WorkflowValidator.Limits limits;
+  private int stepCount;
+  private boolean tooMany;
+
+  StepRules(Fields fields, ReferenceCheck references, WorkflowValidator.Limits limits) {
+    this.fields = fields;
+    this.stepFields = new StepFields(fields, references);
+    this.actions = new ActionRules(fields, references);
+    this.references = references;
+    this.limits = limits;
+  }
+
+  /** The workflow's root step; null when anything in the tree is wrong. */
+  Step root(JsonNode tree) {
+    return step(tree, true, 0, Leaf.DEFAULT_POOL, StepPlace.ROOT);
+  }
+
+  private Step step(JsonNode node, boolean root, int depth, String inheritedPool, StepPlace place) {
+    String path = place.path();
+    String like = "a step must be a mapping with a name and either action or steps";
+    if (!fields.expect(node.isObject(), path, like, node)) {
+      return null;
+    }
+    stepCount++;
+    if (stepCount > limits.maxSteps() && !tooMany) {
+      tooMany = true;
+      fields.error(path, "the workflow has more than " + limits.maxSteps() + " steps, the limit");
+    }
+    if (depth > limits.maxDepth()) {
+      fields.error(path, "steps are nested " + depth + " deep; the limit is " + limits.maxDepth());
+      return null;
+    }
+    boolean hasSteps = node.has("steps");
+    boolean hasAction = node.has("action");
+    unknownFields(
+        node,
+        path,
+        hasSteps == hasAction ? Shape.EITHER : hasSteps ? Shape.GROUP : Shape.LEAF,
+        root);
+
+    String name = stepFields.name(node, path);
+    if (name != null) {
+      declare(name, place);
+    }
+    StepFields.Settings settings = stepFields.settings(node, path, place, inheritedPool);
+
+    if (hasSteps && hasAction) {
+      fields.error(path, "a step has exactly one of action (a leaf) or steps (a group), not both");
+      return null;
+    }
+    if (!hasSteps && !hasAction) {
+      fields.error(path, "a step needs either action (a leaf) or steps (a group)");
+      return null;
+    }
+    return hasSteps ? group(node, depth, name, settings, place) : leaf(node, name, settings, place);
+  }
+
+  private Group group(
+      JsonNode node, int depth, String name, StepFields.Settings settings, StepPlace place) {
+    String path = place.path();
+    GroupType type = stepFields.groupType(node, path);
+    if (node.has("retries") && settings.onError() != OnError.RETRY) {
+      fields.warning(at(path, "retries"), "has no effect on a group unless onError is retry");
+    }
+    if (node.has("timeout")) {
+      fields.warning(at(path, "timeout"), "applies to leaves only; it is ignored on a group");
+    }
+    boolean failFast = true;
+    JsonNode ff = node.get("failFast");
+    if (ff != null
+        && fields.expect(ff.isBoolean(), at(path, "failFast"), "must be true or false", ff)) {
+      failFast = ff.booleanValue();
+      if (type == GroupType.SEQUENTIAL) {
+        fields.warning(
+            at(path, "failFast"),
+            "applies to parallel groups only; a sequential group always stops at a failure");
+      }
+    }
+    JsonNode stepsNode = node.get("steps");
+    String stepsPath = at(path, "steps");
+    if (!fields.expect(stepsNode.isArray(), stepsPath, "must be a list of steps", stepsNode)) {
+      return null;
+    }
+    if (stepsNode.isEmpty()) {
+      fields.error(stepsPath, "a group needs at least one step");
+      return null;
+    }
+    GroupType childrenOf = type == null ? GroupType.SEQUENTIAL : type;
+    List<Step> children = new ArrayList<>();
+    boolean complete = true;
+    for (int i = 0; i < stepsNode.size(); i++) {
+      StepPlace at = place.child(stepsPath + "[" + i + "]", i, childrenOf);
+      Step child = step(stepsNode.get(i), false, depth + 1, settings.pool(), at);
+      complete &= child != null;
+      children.add(child);
+    }
+    if (!complete || name == null || type == null || !settings.valid()) {
+      return null;
+    }
+    OnError onError = settings.onError();
+    int retries = node.has("retries") ? settings.retries() : (onError == OnError.RETRY ? 1 : 0);
+    return new Group(
+        name,
+        type,
+        children,
+        settings.condition(),
+        onError,
+        retries,
+        settings.retryPolicy(),
+        failFast);
+  }
+
+  private Leaf leaf(JsonNode node, String name, StepFields.Settings settings, StepPlace place) {
+    String path = place.path();
+    JsonNode type = node.get("type");
+    if (type != null) {
+      boolean ok = type.isTextual() && Set.of("sequential", "parallel").contains(type.textValue());
+      String expected = "must be sequential or parallel (and is ignored on a leaf)";
+      fields.expect(ok, at(path, "type"), expected, type);
+    }
+    if (node.has("failFast")) {
+      fields.error(at(path, "failFast"), "applies to parallel groups only");
+    }
+    if (settings.onError() == OnError.RETRY && settings.retries() == 0) {
+      fields.warning(
+          at(path, "onError"),
+          "retry on a leaf retries only as many times as retries says, and retries is 0");
+    }
+    Duration timeout = fields.duration(node, path, "timeout", Leaf.DEFAULT_TIMEOUT, false);
+    Duration startTimeout = fields.duration(node, path, "startTimeout", null, false);
+    boolean badStart = node.hasNonNull("startTimeout") && startTimeout == null;
+    Action action = actions.action(node.get("action"), at(path, "action"), place);
+    if (name == null || !settings.valid() || timeout == null || badStart || action == null) {
+      return null;
+    }
+    return new Leaf(
+        name,
+        action,
+        settings.pool(),
+        settings.condition(),
+        settings.onError(),
+        settings.retries(),
+        settings.retryPolicy(),
+        timeout,
+        Optional.ofNullable(startTimeout));
+  }
+
+  private void declare(String name, StepPlace place) {
+    Optional<StepPlace> first = references.declare(name, place);
+    if (first.isPresent()) {
+      String where = first.get().path().isEmpty() ? "the root" : first.get().path();
+      fields.error(
+          at(place.path(), "name"),
+          "duplicate step name \""
+              + name
+              + "\" (first used at "
+              + where
+              + "); step names must be unique in the workflow");
+    }
+  }
+
+  private void unknownFields(JsonNode node, String path, Shape shape, boolean root) {
+    Iterator<String> names = node.fieldNames();
+    while (names.hasNext()) {
+      String field = names.next();
+      if (shape.fields.contains(field) || (root && field.equals("inputs"))) {
+        continue;
+      }
+      if (!root && field.equals("inputs")) {
+        fields.error(
+            at(path, field), "inputs can only be declared on the workflow itself (the root step)");
+        continue;
+      }
+      Set<String> known = shape.fields;
+      if (root) {
+        List<String> withInputs = new ArrayList<>(known);
+        withInputs.add("inputs");
+        known = Set.copyOf(withInputs);
+      }
+      fields.error(
+          at(path, field),
+          "unknown field for " + shape.noun + Suggestions.didYouMean(field, known));
+    }
+  }
+}
