@@ -5,10 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -51,64 +47,32 @@ public final class ActionJson {
   }
 
   /**
-   * Reads an action written by {@link #write}.
+   * Reads an action written by {@link #write}, with the readers the validator uses but none of its
+   * rules: values are taken as they are, templates included.
    *
    * @throws IllegalArgumentException naming the field that is missing or of the wrong type
    */
   public static Action read(JsonNode o) {
-    if (o == null || !o.isObject()) {
-      throw new IllegalArgumentException("action must be an object");
-    }
-    String kind = text(o, "kind");
+    Fields f = Fields.throwing();
+    f.expect(o != null && o.isObject(), "action", "must be a mapping", o);
+    String kind = f.text(o.get("kind"), "action.kind", "must be a string", true);
     return switch (kind) {
       case "shell" ->
           new Action.Shell(
-              text(o, "command"),
-              strings(o.get("args")),
-              stringMap(o.get("env")),
-              Optional.ofNullable(o.get("workdir")).map(JsonNode::asText));
-      case "http" -> {
-        List<Integer> expect = new ArrayList<>();
-        JsonNode e = o.get("expectStatus");
-        if (e != null && e.isArray()) {
-          e.forEach(n -> expect.add(n.asInt()));
-        } else if (e != null && e.isIntegralNumber()) {
-          expect.add(e.asInt()); // a code alone, as the definition allows
-        }
-        yield new Action.Http(
-            o.path("method").asText("GET"),
-            text(o, "url"),
-            stringMap(o.get("headers")),
-            Optional.ofNullable(o.get("body")).map(JsonNode::asText),
-            expect);
-      }
+              f.text(o.get("command"), "action.command", "must be a string", true),
+              f.strings(o.get("args"), "action.args", Fields.NO_CHECK),
+              f.stringMap(o.get("env"), "action.env", false, Fields.NO_CHECK),
+              f.optionalString(o.get("workdir"), "action.workdir", Fields.NO_CHECK));
+      case "http" ->
+          new Action.Http(
+              f.optionalString(o.get("method"), "action.method", Fields.NO_CHECK).orElse("GET"),
+              f.text(o.get("url"), "action.url", "must be a string", true),
+              f.stringMap(o.get("headers"), "action.headers", false, Fields.NO_CHECK),
+              f.optionalString(o.get("body"), "action.body", Fields.NO_CHECK),
+              f.statusCodes(o.get("expectStatus"), "action.expectStatus"));
       case "noop" -> new Action.Noop(Optional.ofNullable(o.get("result")));
-      case "sleep" -> new Action.Sleep(Duration.ofMillis(o.path("duration").asLong()));
+      case "sleep" -> new Action.Sleep(f.duration(o, "action", "duration", Duration.ZERO, true));
       default -> new Action.Plugin(kind, o);
     };
-  }
-
-  private static String text(JsonNode o, String field) {
-    JsonNode n = o.get(field);
-    if (n == null || !n.isTextual()) {
-      throw new IllegalArgumentException("action." + field + " must be a string");
-    }
-    return n.textValue();
-  }
-
-  private static List<String> strings(JsonNode n) {
-    List<String> out = new ArrayList<>();
-    if (n != null) {
-      n.forEach(e -> out.add(e.asText()));
-    }
-    return out;
-  }
-
-  private static Map<String, String> stringMap(JsonNode n) {
-    Map<String, String> out = new LinkedHashMap<>();
-    if (n != null) {
-      n.properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
-    }
-    return out;
   }
 }
