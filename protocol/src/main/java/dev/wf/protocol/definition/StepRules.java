@@ -168,7 +168,9 @@ final class StepRules {
     List<Step> children = new ArrayList<>();
     boolean complete = true;
     for (int i = 0; i < stepsNode.size(); i++) {
-      StepPlace at = place.child(stepsPath + "[" + i + "]", i, childrenOf, forEach.isPresent());
+      // an invalid forEach still makes a body: its steps are named per item all the same
+      boolean body = node.hasNonNull("forEach");
+      StepPlace at = place.child(stepsPath + "[" + i + "]", i, childrenOf, body);
       Step child = step(stepsNode.get(i), false, depth + 1, settings.pool(), at);
       complete &= child != null;
       children.add(child);
