@@ -86,10 +86,6 @@ public sealed interface Action {
    * ends when a signal approves or rejects it, or when its timeout passes. It runs on no agent.
    */
   record Approval(String message) implements Action {
-    public Approval {
-      Objects.requireNonNull(message, "message");
-    }
-
     @Override
     public String kind() {
       return "approval";

@@ -43,30 +43,6 @@ public record Group(
     Objects.requireNonNull(concurrency, "concurrency");
   }
 
-  /** A group without {@code forEach}. */
-  public Group(
-      String name,
-      GroupType type,
-      List<Step> steps,
-      Optional<String> condition,
-      OnError onError,
-      int retries,
-      RetryPolicy retryPolicy,
-      boolean failFast) {
-    this(
-        name,
-        type,
-        steps,
-        condition,
-        onError,
-        retries,
-        retryPolicy,
-        failFast,
-        Optional.empty(),
-        0,
-        Optional.empty());
-  }
-
   /** The implicit sequential group that runs one item of a {@code forEach} group. */
   public static Group iteration(String name, List<Step> steps) {
     return new Group(
@@ -77,6 +53,9 @@ public record Group(
         OnError.FAIL,
         0,
         RetryPolicy.DEFAULT,
-        true);
+        true,
+        Optional.empty(),
+        0,
+        Optional.empty());
   }
 }

@@ -46,30 +46,4 @@ public record Leaf(
     Objects.requireNonNull(deadline, "deadline");
     Objects.requireNonNull(concurrency, "concurrency");
   }
-
-  /** A leaf without nonRetryable failures or a deadline. */
-  public Leaf(
-      String name,
-      Action action,
-      String pool,
-      Optional<String> condition,
-      OnError onError,
-      int retries,
-      RetryPolicy retryPolicy,
-      Duration timeout,
-      Optional<Duration> startTimeout) {
-    this(
-        name,
-        action,
-        pool,
-        condition,
-        onError,
-        retries,
-        retryPolicy,
-        timeout,
-        startTimeout,
-        NonRetryable.NONE,
-        Optional.empty(),
-        Optional.empty());
-  }
 }

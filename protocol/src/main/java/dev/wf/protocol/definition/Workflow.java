@@ -17,10 +17,6 @@ public record Workflow(Step root, Map<String, JsonNode> inputs, Optional<Duratio
     Objects.requireNonNull(timeout, "timeout");
   }
 
-  public Workflow(Step root, Map<String, JsonNode> inputs) {
-    this(root, inputs, Optional.empty());
-  }
-
   public String name() {
     return root.name();
   }
