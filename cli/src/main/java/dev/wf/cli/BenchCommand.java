@@ -39,7 +39,17 @@ import picocli.CommandLine.Option;
 final class BenchCommand implements Callable<Integer> {
   /** Every workload, in the order they run. */
   static final List<String> ROWS =
-      List.of("step", "chain10", "par100", "par1000", "par10000", "runs50", "runs50same", "memory");
+      List.of(
+          "step",
+          "chain10",
+          "par100",
+          "par1000",
+          "par10000",
+          "each1000",
+          "each10000",
+          "runs50",
+          "runs50same",
+          "memory");
 
   @Option(
       names = "--bootstrap",
@@ -58,7 +68,8 @@ final class BenchCommand implements Callable<Integer> {
       split = ",",
       paramLabel = "ROW",
       description =
-          "Run only these workloads: step, chain10, par100, par1000, par10000, runs50,"
+          "Run only these workloads: step, chain10, par100, par1000, par10000, each1000,"
+              + " each10000, runs50,"
               + " runs50same, memory (default: all).")
   List<String> only;
 
@@ -166,6 +177,18 @@ final class BenchCommand implements Callable<Integer> {
     for (int i = 0; i < n; i++) {
       steps.addObject().put("name", name + " step " + i).putObject("action").put("kind", "noop");
     }
+    return root;
+  }
+
+  /** A parallel group with forEach over {@code n} items, a no-op step per item. */
+  static JsonNode forEach(String name, int n) {
+    ObjectNode root = Json.MAPPER.createObjectNode().put("name", name).put("type", "parallel");
+    root.put("forEach", "inputs.items");
+    ArrayNode items = root.putObject("inputs").putArray("items");
+    for (int i = 0; i < n; i++) {
+      items.add(i);
+    }
+    root.putArray("steps").addObject().put("name", "Each").putObject("action").put("kind", "noop");
     return root;
   }
 

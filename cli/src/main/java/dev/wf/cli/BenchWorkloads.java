@@ -135,6 +135,18 @@ final class BenchWorkloads implements AutoCloseable {
               "10,000-way parallel, one run",
               1,
               BenchCommand.parallel("Fan-out 10000", 10_000));
+      case "each1000" ->
+          oneAtATime(
+              id,
+              "forEach over 1,000 items, one run",
+              3,
+              BenchCommand.forEach("For each of 1000", 1000));
+      case "each10000" ->
+          oneAtATime(
+              id,
+              "forEach over 10,000 items, one run",
+              1,
+              BenchCommand.forEach("For each of 10000", 10_000));
       case "runs50" ->
           sustained(id, "no-op steps/s, 50 runs in flight, each its own workflow", true);
       case "runs50same" -> sustained(id, "no-op steps/s, 50 runs of ONE workflow in flight", false);
