@@ -28,6 +28,10 @@ public final class RunInfo {
   /** The run this one reruns, if any. */
   String rerunOf;
 
+  /**
+   * The inputs of a run started before they were kept apart ({@link Variables#INPUTS}): the summary
+   * is read and written with every input, so it must stay small whatever the inputs.
+   */
   Map<String, JsonNode> inputs = new LinkedHashMap<>();
 
   RunInfo() {}
@@ -53,11 +57,6 @@ public final class RunInfo {
 
   public boolean ended() {
     return status != RunStatus.RUNNING;
-  }
-
-  /** The inputs the run started with, defaults included. */
-  public Map<String, JsonNode> inputs() {
-    return Map.copyOf(inputs);
   }
 
   public long startedAt() {

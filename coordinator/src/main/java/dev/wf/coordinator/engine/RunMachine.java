@@ -1,7 +1,11 @@
 package dev.wf.coordinator.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.wf.protocol.Json;
 import dev.wf.protocol.event.EventType;
 import dev.wf.protocol.message.StepReport;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -74,8 +78,9 @@ public final class RunMachine {
     }
     Plan.Node root = t.plan.root();
     RunInfo run = new RunInfo(start.runId(), root.name(), t.now);
-    run.inputs.putAll(t.plan.workflow().inputs());
-    run.inputs.putAll(start.inputs());
+    Map<String, JsonNode> inputs = new LinkedHashMap<>(t.plan.workflow().inputs());
+    inputs.putAll(start.inputs());
+    t.store.putData(Variables.INPUTS, Json.tree(inputs));
     if (start.rerun() != null) {
       run.rerunOf = start.rerun().of();
       Reruns.keep(t.store, start.rerun());

@@ -1,5 +1,6 @@
 package dev.wf.coordinator.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.cel.common.values.NullValue;
 import dev.wf.protocol.expr.CelValues;
 import java.util.HashMap;
@@ -11,7 +12,10 @@ import java.util.Map;
  * and inside a forEach group the {@code item} and {@code index} of the nearest iteration. Only the
  * steps a node names are loaded, unless it reads {@code steps} as a whole.
  */
-final class Variables {
+public final class Variables {
+  /** Where a run keeps its inputs, beside its steps: read only when an expression needs them. */
+  static final String INPUTS = "inputs";
+
   private final Plan plan;
   private final RunStore store;
   private Map<String, Object> inputs;
@@ -24,7 +28,7 @@ final class Variables {
   Map<String, Object> of(Plan.Node node, RunInfo run) {
     if (inputs == null) {
       Map<String, Object> in = new LinkedHashMap<>();
-      run.inputs.forEach((k, v) -> in.put(k, CelValues.fromJson(v)));
+      inputsOf(store, run).forEach((k, v) -> in.put(k, CelValues.fromJson(v)));
       inputs = in;
     }
     Map<String, Object> steps = new HashMap<>();
@@ -51,6 +55,21 @@ final class Variables {
       }
     }
     return Map.of("inputs", inputs, "steps", steps);
+  }
+
+  /** The inputs the run in {@code store} started with, its definition's defaults included. */
+  public static Map<String, JsonNode> inputsOf(RunStore store) {
+    return inputsOf(store, store.run());
+  }
+
+  private static Map<String, JsonNode> inputsOf(RunStore store, RunInfo run) {
+    JsonNode kept = store.data(INPUTS);
+    if (kept == null) {
+      return Map.copyOf(run.inputs);
+    }
+    Map<String, JsonNode> out = new LinkedHashMap<>();
+    kept.properties().forEach(e -> out.put(e.getKey(), e.getValue()));
+    return out;
   }
 
   private static Map<String, Object> value(StepState s) {

@@ -7,6 +7,7 @@ import dev.wf.coordinator.engine.Plan;
 import dev.wf.coordinator.engine.Rejection;
 import dev.wf.coordinator.engine.Reruns;
 import dev.wf.coordinator.engine.RunStore;
+import dev.wf.coordinator.engine.Variables;
 import dev.wf.protocol.definition.Problem;
 import dev.wf.protocol.definition.WorkflowValidator;
 import dev.wf.protocol.event.EventType;
@@ -159,7 +160,7 @@ final class IntakeHandler {
     out.toRuns(
         rerun.runId(),
         new IntakeMessage.RerunStart(
-            rerun.runId(), of, plans.definition(of), old.run().inputs(), reuse.get().steps()));
+            rerun.runId(), of, plans.definition(of), Variables.inputsOf(old), reuse.get().steps()));
   }
 
   private void rerunStart(
