@@ -154,7 +154,9 @@ final class RunCommand implements Callable<Integer> {
                       client.signal(id, e.step(), true, "wf run --approve", "");
                     } else {
                       err.println(
-                          "          waiting: wf approve "
+                          "          waiting: wf approve --bootstrap "
+                              + stack.bootstrap()
+                              + " "
                               + id
                               + " '"
                               + e.step()

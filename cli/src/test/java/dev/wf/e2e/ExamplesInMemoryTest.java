@@ -17,15 +17,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The four examples run by the machine in memory with real {@code sh} actions: the same paths,
- * statuses, success and order within sequential groups as the seed would give.
+ * The seed's four examples ({@code examples/seed}) run by the machine in memory with real {@code
+ * sh} actions: the same paths, statuses, success and order within sequential groups as the seed
+ * would give.
  */
 class ExamplesInMemoryTest {
   @TempDir Path work;
 
   static JsonNode example(String name) {
-    Path p = Path.of("../examples", name);
-    return DefinitionReader.read(p.toFile().exists() ? p : Path.of("examples", name)).tree();
+    Path p = Path.of("../examples/seed", name);
+    return DefinitionReader.read(p.toFile().exists() ? p : Path.of("examples/seed", name)).tree();
   }
 
   @ParameterizedTest

@@ -17,7 +17,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The four examples, as they are, through a real broker: the seed's results, in full. */
+/**
+ * The seed's four examples, as they are ({@code examples/seed}), through a real broker: the seed's
+ * results, in full.
+ */
 class ExamplesOnKafkaTest {
   static TestStack stack;
 
@@ -33,8 +36,8 @@ class ExamplesOnKafkaTest {
   }
 
   static Path example(String name) {
-    Path p = Path.of("../examples", name);
-    return p.toFile().exists() ? p : Path.of("examples", name);
+    Path p = Path.of("../examples/seed", name);
+    return p.toFile().exists() ? p : Path.of("examples/seed", name);
   }
 
   private WorkflowResult run(String file, Map<String, JsonNode> inputs, Duration timeout) {

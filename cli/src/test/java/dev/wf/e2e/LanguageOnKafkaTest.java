@@ -377,4 +377,27 @@ class LanguageOnKafkaTest {
     }
     return most;
   }
+
+  @Test
+  void shouldRunTheExamplesThatShowTheNewFeaturesUnattended() throws Exception {
+    stack.agent("agent-pools", "build", "deploy");
+    Path dir = Path.of("../examples");
+    String release =
+        stack.submit(
+            dir.resolve("microservices-release.yaml"),
+            Map.of("services", list("api", "web", "billing", "search")));
+    String deployment = stack.submit(dir.resolve("deployment.yaml"), Map.of());
+    WorkflowResult r = stack.awaitResult(release, WAIT);
+    assertThat(r.status()).isEqualTo(RunStatus.SUCCESS);
+    assertThat(step(r, "Deploy[3]").result().get("deployed").asText()).isEqualTo("search");
+    assertThat(step(r, "Deploy[0]").result().get("replicas").asInt()).isEqualTo(5);
+    assertThat(step(r, "Deploy[2]").result().get("replicas").asInt())
+        .as("no replicas given for billing: one")
+        .isEqualTo(1);
+    WorkflowResult d = stack.awaitResult(deployment, Duration.ofMinutes(2));
+    assertThat(d.status()).isEqualTo(RunStatus.SUCCESS);
+    assertThat(step(d, "Approve Production").status())
+        .as("no approval asked unless requireApproval")
+        .isEqualTo(StepStatus.SKIPPED);
+  }
 }
