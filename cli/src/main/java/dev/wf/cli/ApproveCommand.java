@@ -2,6 +2,10 @@ package dev.wf.cli;
 
 import dev.wf.protocol.event.EventType;
 import dev.wf.protocol.event.WorkflowEvent;
+import dev.wf.protocol.message.IntakeMessage;
+import dev.wf.protocol.result.StepResult;
+import dev.wf.protocol.result.StepStatus;
+import dev.wf.protocol.result.WorkflowResult;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Set;
@@ -28,6 +32,8 @@ final class ApproveCommand implements Callable<Integer> {
 
   @Mixin ConnectionOptions kafka;
 
+  @Mixin CoordinatorApi api;
+
   @Parameters(index = "0", paramLabel = "RUN", description = "The run id.")
   String runId;
 
@@ -50,8 +56,11 @@ final class ApproveCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
+    if (api.given()) {
+      return throughApi(err);
+    }
     try (RunClient client =
         new RunClient(kafka.reachable(), kafka.topics(), kafka.clientProperties())) {
       client.signal(runId, step, !reject, by, comment);
@@ -81,5 +90,33 @@ final class ApproveCommand implements Callable<Integer> {
       err.flush();
       return Main.OK;
     }
+  }
+
+  /** Through the coordinator's API (its token), then its view of the run until the step moved. */
+  private int throughApi(PrintWriter err) throws Exception {
+    String decision = reject ? IntakeMessage.Signal.REJECT : IntakeMessage.Signal.APPROVE;
+    api.signal(runId, step, decision, by, comment);
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (System.currentTimeMillis() < deadline) {
+      WorkflowResult r = api.run(runId);
+      StepResult s =
+          r == null
+              ? null
+              : r.steps().stream().filter(x -> step.equals(x.name())).findFirst().orElse(null);
+      if (s != null && s.status() != StepStatus.WAITING && s.status() != StepStatus.RUNNING) {
+        err.println(
+            "step \""
+                + step
+                + "\" "
+                + s.status().word()
+                + (s.error() == null ? "" : ": " + s.error()));
+        err.flush();
+        return Main.OK;
+      }
+      Thread.sleep(200);
+    }
+    err.println("signal sent; the step has not moved within 30 s: see wf status " + runId);
+    err.flush();
+    return Main.UNREACHABLE;
   }
 }

@@ -217,7 +217,8 @@ final class CoordinatorCommand implements Callable<Integer> {
               () -> coordinator.streams().state(),
               new RunQueries(coordinator.streams(), config),
               coordinator.agents(),
-              () -> coordinator.meters().scrape());
+              () -> coordinator.meters().scrape(),
+              coordinator::toIntake);
       http.start();
     }
     QueryServer api = http;

@@ -3,11 +3,9 @@ package dev.wf.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.wf.protocol.Json;
 import dev.wf.protocol.definition.DefinitionReader;
 import dev.wf.protocol.event.EventType;
 import dev.wf.protocol.event.WorkflowEvent;
-import dev.wf.protocol.message.IntakeMessage;
 import dev.wf.protocol.result.RunStatus;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -117,17 +115,48 @@ class ConcurrencyKeysTest {
         stack.awaitEvent(runId, e -> e.type() == EventType.STEP_APPROVAL, WAIT);
         first.kill9();
       }
-      try (Child second = stack.coordinatorProcess("coord", coordinator(stack, "coord"))) {
+      int port;
+      try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+        port = free.getLocalPort();
+      }
+      try (Child second =
+          stack.coordinatorProcess(
+              "coord", "--http-port", Integer.toString(port), "--http-token", "s3cret")) {
         assertThat(second.alive()).isTrue();
-        stack.send(
-            runId,
-            Json.write(
-                new IntakeMessage.Signal(runId, "Approve", "approve", "ana", "after restart")));
+        String body = "{\"step\":\"Approve\",\"decision\":\"approve\",\"by\":\"ana\"}";
+        assertThat(post(port, runId, body, null)).as("no token").isEqualTo(401);
+        assertThat(post(port, runId, body, "guess")).as("a wrong token").isEqualTo(401);
+        assertThat(stack.events(runId)).noneMatch(e -> e.type() == EventType.STEP_COMPLETE);
+        assertThat(post(port, runId, body, "s3cret")).isEqualTo(202);
         assertThat(stack.awaitResult(runId, WAIT).status()).isEqualTo(RunStatus.SUCCESS);
         assertThat(stack.events(runId))
             .filteredOn(e -> e.type() == EventType.STEP_APPROVAL)
             .as("asked once, not again after the restart")
             .hasSize(1);
+      }
+    }
+  }
+
+  /** POSTs a signal to the coordinator's API; the HTTP status, once the API answers. */
+  private static int post(int port, String runId, String body, String token) throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (true) {
+      var request =
+          java.net.http.HttpRequest.newBuilder(
+                  java.net.URI.create("http://localhost:" + port + "/runs/" + runId + "/signal"))
+              .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+      if (token != null) {
+        request.header("Authorization", "Bearer " + token);
+      }
+      try {
+        return http.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString())
+            .statusCode();
+      } catch (java.net.ConnectException e) {
+        if (System.currentTimeMillis() > deadline) {
+          throw e; // the coordinator never opened its API
+        }
+        Thread.sleep(200); // the process is still starting
       }
     }
   }

@@ -1,10 +1,12 @@
 package dev.wf.coordinator.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.wf.coordinator.kafka.AgentRegistry;
 import dev.wf.coordinator.kafka.RunQueries;
 import dev.wf.protocol.Json;
+import dev.wf.protocol.message.IntakeMessage;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -14,6 +16,7 @@ import java.security.MessageDigest;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
@@ -23,8 +26,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The coordinator's HTTP API: {@code GET /health}, {@code GET /runs/{id}} (the run so far, as a
  * WorkflowResult with its steps in flight; another instance's runs are redirected to it) and {@code
- * GET /agents} and {@code GET /metrics} (Prometheus). When a token is set, every request but {@code
- * /health} must carry {@code Authorization: Bearer TOKEN}.
+ * GET /agents}, {@code GET /metrics} (Prometheus) and {@code POST /runs/{id}/signal} (an approval's
+ * decision). When a token is set, every request but {@code /health} must carry {@code
+ * Authorization: Bearer TOKEN}.
  */
 public final class QueryServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger("wf.coordinator");
@@ -39,7 +43,8 @@ public final class QueryServer implements AutoCloseable {
       Supplier<KafkaStreams.State> state,
       RunQueries runs,
       AgentRegistry agents,
-      Supplier<String> metrics)
+      Supplier<String> metrics,
+      Consumer<IntakeMessage> intake)
       throws IOException {
     this.self = self;
     this.server = HttpServer.create(new InetSocketAddress(port), 0);
@@ -61,8 +66,12 @@ public final class QueryServer implements AutoCloseable {
               send(ex, 401, Map.of("error", "missing or wrong bearer token"));
               return;
             }
+            if ("POST".equals(ex.getRequestMethod()) && path.matches("/runs/[^/]+/signal")) {
+              signal(ex, path, intake);
+              return;
+            }
             if (!"GET".equals(ex.getRequestMethod())) {
-              send(ex, 405, Map.of("error", "only GET"));
+              send(ex, 405, Map.of("error", "only GET, and POST /runs/{id}/signal"));
               return;
             }
             if (path.equals("/health")) {
@@ -100,6 +109,46 @@ public final class QueryServer implements AutoCloseable {
             }
           }
         });
+  }
+
+  /**
+   * {@code POST /runs/{id}/signal} with {@code {step, decision, by, comment}}: written to the
+   * intake as a signal; what the coordinator made of it comes on the events ({@code signal:refused}
+   * when the step did not wait).
+   */
+  private static void signal(HttpExchange ex, String path, Consumer<IntakeMessage> intake)
+      throws IOException {
+    String runId =
+        URLDecoder.decode(
+            path.substring("/runs/".length(), path.length() - "/signal".length()),
+            StandardCharsets.UTF_8);
+    JsonNode body;
+    try (var in = ex.getRequestBody()) {
+      body = Json.MAPPER.readTree(in.readNBytes(64 * 1024));
+    } catch (IOException e) {
+      send(ex, 400, Map.of("error", "the body is not JSON: " + e.getMessage()));
+      return;
+    }
+    String step = body == null ? null : body.path("step").asText(null);
+    String decision = body == null ? null : body.path("decision").asText(null);
+    if (step == null
+        || step.isBlank()
+        || !(IntakeMessage.Signal.APPROVE.equals(decision)
+            || IntakeMessage.Signal.REJECT.equals(decision))) {
+      send(
+          ex,
+          400,
+          Map.of("error", "expected {\"step\": NAME, \"decision\": \"approve\" or \"reject\"}"));
+      return;
+    }
+    intake.accept(
+        new IntakeMessage.Signal(
+            runId,
+            step,
+            decision,
+            body.path("by").asText(null),
+            body.path("comment").asText(null)));
+    send(ex, 202, Map.of("runId", runId, "step", step, "decision", decision));
   }
 
   private void run(HttpExchange ex, String runId, RunQueries runs) throws IOException {

@@ -3,6 +3,7 @@ package dev.wf.coordinator.kafka;
 import dev.wf.protocol.Topics;
 import dev.wf.protocol.kafka.TopicAdmin;
 import dev.wf.protocol.kafka.TypedTopics;
+import dev.wf.protocol.message.IntakeMessage;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -18,7 +19,9 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -45,6 +48,7 @@ public final class Coordinator implements AutoCloseable {
   private final KafkaStreams streams;
   private final CountDownLatch running = new CountDownLatch(1);
   private volatile Throwable fatal;
+  private KafkaProducer<String, byte[]> intakeProducer;
 
   private Coordinator(CoordinatorConfig config) {
     this.config = config;
@@ -119,6 +123,37 @@ public final class Coordinator implements AutoCloseable {
   /** The coordinator's metrics, in Prometheus' text format on {@code /metrics}. */
   public PrometheusMeterRegistry meters() {
     return meters;
+  }
+
+  /**
+   * Writes {@code message} to the intake topic, as a client would (the API's way in for signals).
+   *
+   * @throws IllegalStateException when the broker does not take it in time
+   */
+  public synchronized void toIntake(IntakeMessage message) {
+    if (intakeProducer == null) {
+      Properties p = new Properties();
+      p.putAll(config.clientProperties());
+      p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrap());
+      p.put(ProducerConfig.ACKS_CONFIG, "all");
+      p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+      intakeProducer =
+          new KafkaProducer<>(
+              p,
+              new org.apache.kafka.common.serialization.StringSerializer(),
+              new org.apache.kafka.common.serialization.ByteArraySerializer());
+    }
+    TypedTopics t = new TypedTopics(config.topics());
+    try {
+      intakeProducer
+          .send(new ProducerRecord<>(t.intake().name(), message.runId(), t.intake().write(message)))
+          .get(15, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while writing to the intake", e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("cannot write to the intake: " + e.getMessage(), e);
+    }
   }
 
   public AgentRegistry agents() {
@@ -277,6 +312,11 @@ public final class Coordinator implements AutoCloseable {
         org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30))
             .withGroupMembershipOperation(
                 org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    synchronized (this) {
+      if (intakeProducer != null) {
+        intakeProducer.close(Duration.ofSeconds(5));
+      }
+    }
     streamsMetrics.close();
     registry.close();
     admin.close();
