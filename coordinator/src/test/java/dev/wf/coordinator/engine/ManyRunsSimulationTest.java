@@ -54,8 +54,9 @@ class ManyRunsSimulationTest {
       @ForAll("workflows") Shape workflow,
       @ForAll @IntRange(min = 2, max = 8) int runs,
       @ForAll @IntRange(min = 1, max = 3) int agents,
-      @ForAll("interleavings") List<Integer> choices) {
-    new Pool(WorkflowShapes.toJson(workflow), runs, agents, choices).runAll().check();
+      @ForAll("interleavings") List<Integer> choices,
+      @ForAll boolean fanOut) {
+    new Pool(WorkflowShapes.toJson(workflow, fanOut), runs, agents, choices).runAll().check();
   }
 
   /** The runs, the pool's queue and the agents. */

@@ -126,14 +126,33 @@ final class WorkflowShapes {
 
   /** The definition of {@code root} as JSON text, with the root named {@code Root}. */
   static String toJson(Shape root) {
+    return toJson(root, false);
+  }
+
+  /**
+   * The same, and with {@code fanOut} every other group below the root (in pre-order) runs its
+   * steps for each of two or three items ({@code forEach} over a literal list, a parallel one two at
+   * a time when it has three); steps under a forEach name no sibling, since names there stand for
+   * one step per item.
+   */
+  static String toJson(Shape root, boolean fanOut) {
     int[] next = {0};
-    ObjectNode node = write(root, "Root", null, next);
+    ObjectNode node = write(root, "Root", null, next, fanOut, false);
     return node.toPrettyString();
   }
 
-  private static ObjectNode write(Shape s, String name, List<String> earlierSiblings, int[] next) {
+  private static ObjectNode write(
+      Shape s,
+      String name,
+      List<String> earlierSiblings,
+      int[] next,
+      boolean fanOut,
+      boolean inBody) {
     ObjectNode o = Json.MAPPER.createObjectNode();
     o.put("name", name);
+    if (inBody) {
+      earlierSiblings = null; // no step of a forEach body is named by a sibling
+    }
     if (s.isLeaf()) {
       boolean template = s.template() && earlierSiblings != null && !earlierSiblings.isEmpty();
       if (template) {
@@ -154,6 +173,14 @@ final class WorkflowShapes {
       }
     } else {
       o.put("type", s.parallel() ? "parallel" : "sequential");
+      if (fanOut && earlierSiblings != null && next[0] % 2 == 1) {
+        int items = 2 + next[0] % 3 / 2;
+        o.put("forEach", items == 2 ? "[0, 1]" : "['a', 'b', 'c']");
+        if (s.parallel() && items == 3) {
+          o.put("maxParallel", 2);
+        }
+        inBody = true;
+      }
       if (s.onError() == OnErr.RETRY && s.retries() >= 0) {
         o.put("retries", s.retries());
       }
@@ -176,7 +203,7 @@ final class WorkflowShapes {
       List<String> names = new ArrayList<>();
       for (Shape child : s.children()) {
         String childName = "S" + (++next[0]);
-        steps.add(write(child, childName, List.copyOf(names), next));
+        steps.add(write(child, childName, List.copyOf(names), next, fanOut, inBody));
         names.add(childName);
       }
     }
