@@ -79,7 +79,7 @@ final class IntakeTriage implements Processor<String, byte[], String, byte[]> {
     }
     JsonNode type = msg.get("type");
     String t = type == null || !type.isTextual() ? null : type.textValue();
-    if (!CLIENT_TYPES.contains(t)) {
+    if (t == null || !CLIENT_TYPES.contains(t)) { // an immutable set refuses contains(null)
       reject(
           key,
           value,

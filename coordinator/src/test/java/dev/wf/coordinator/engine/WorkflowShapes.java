@@ -131,9 +131,9 @@ final class WorkflowShapes {
 
   /**
    * The same, and with {@code fanOut} every other group below the root (in pre-order) runs its
-   * steps for each of two or three items ({@code forEach} over a literal list, a parallel one two at
-   * a time when it has three); steps under a forEach name no sibling, since names there stand for
-   * one step per item.
+   * steps for each of two or three items ({@code forEach} over a literal list, a parallel one two
+   * at a time when it has three); steps under a forEach name no sibling, since names there stand
+   * for one step per item.
    */
   static String toJson(Shape root, boolean fanOut) {
     int[] next = {0};
