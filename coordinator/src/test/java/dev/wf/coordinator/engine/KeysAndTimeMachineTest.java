@@ -75,6 +75,10 @@ class KeysAndTimeMachineTest {
     assertThat(f.cancels()).hasSize(1);
     f.finished("Roll out", 1, dev.wf.protocol.result.AttemptStatus.CANCELLED, null, "killed");
     assertThat(f.result().status()).isEqualTo(RunStatus.CANCELLED);
+    assertThat(f.commands())
+        .as("the cancelled holder lets go of its key once its run has ended")
+        .filteredOn(Command.Release.class::isInstance)
+        .containsExactly(new Command.Release("deploy-prod", "run-1", "Deploy"));
     assertThat(f.events(EventType.WORKFLOW_CANCELLED))
         .singleElement()
         .extracting(WorkflowEvent::reason)
