@@ -277,6 +277,9 @@ public final class Coordinator implements AutoCloseable {
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.topics().coordinatorAppId());
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrap());
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(
+        StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterOnError.class.getName());
+    p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, config.topics().deadLetter());
     p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(config.commitIntervalMs()));
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
     p.put(StreamsConfig.POLL_MS_CONFIG, "5");
