@@ -9,6 +9,7 @@ import dev.wf.protocol.definition.DefinitionReader;
 import dev.wf.protocol.event.EventType;
 import dev.wf.protocol.event.WorkflowEvent;
 import dev.wf.protocol.message.Dispatch;
+import dev.wf.protocol.result.RunStatus;
 import dev.wf.protocol.result.StepStatus;
 import dev.wf.protocol.result.WorkflowResult;
 import java.nio.charset.StandardCharsets;
@@ -73,13 +74,38 @@ class SecurityTest {
     assertThat(Files.exists(marker)).as("the forged command did not run").isFalse();
   }
 
+  @Test
+  void shouldNotLetAForgedDispatchNamingARealStepFailThatStep() throws Exception {
+    // The victim waits for an agent of pool "later"; the attacker, who can write the dispatch
+    // topic of pool "default", forges a record with the victim's run and dispatch ids there.
+    String victim =
+        stack.submitYaml("{ name: Victim, agent: { pool: later }, action: { kind: noop } }");
+    stack.awaitEvent(victim, e -> e.type() == EventType.STEP_START, Duration.ofSeconds(30));
+    Path marker = stack.dir().resolve("pwned-victim");
+    stack.sendTo(
+        stack.topics().dispatch("default"), victim, evil(victim, "1:Victim", "Victim", marker));
+    WorkflowEvent refused =
+        stack.awaitEvent(
+            victim, e -> e.type() == EventType.DISPATCH_REFUSED, Duration.ofSeconds(30));
+    assertThat(refused.reason()).isEqualTo("unsigned dispatch");
+    stack.agent("later-agent", c -> c.withSecurity(List.of(), KEYS), "later");
+    WorkflowResult r = stack.awaitResult(victim, Duration.ofSeconds(60));
+    assertThat(r.status()).as("the forgery failed nothing").isEqualTo(RunStatus.SUCCESS);
+    assertThat(Files.exists(marker)).isFalse();
+  }
+
   /** A dispatch of run {@code runId} whose command would leave {@code marker} behind. */
   private static byte[] evil(String runId, Path marker) throws Exception {
+    return evil(runId, "1:Evil", "Evil", marker);
+  }
+
+  private static byte[] evil(String runId, String dispatchId, String path, Path marker)
+      throws Exception {
     return Json.write(
         new Dispatch(
             runId,
-            "1:Evil",
-            "Evil",
+            dispatchId,
+            path,
             "Evil",
             "default",
             Json.MAPPER.readTree(

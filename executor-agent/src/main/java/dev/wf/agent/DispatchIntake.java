@@ -151,7 +151,8 @@ final class DispatchIntake implements Runnable {
       return false;
     }
     Reporter report = reporters.apply(d);
-    Optional<String> refusal = refusal(r, d);
+    Optional<String> forged = forged(r);
+    Optional<String> refusal = forged.isPresent() ? forged : unrunnable(d);
     if (refusal.isPresent()) {
       LOG.warn(
           "agent {}: refused dispatch {} of run {} at {}: {}",
@@ -160,7 +161,7 @@ final class DispatchIntake implements Runnable {
           d.runId(),
           where,
           refusal.get());
-      report.refused(refusal.get());
+      report.refused(refusal.get(), forged.isEmpty());
       return false;
     }
     if (jobs.known(new DispatchRef(d.runId(), d.dispatchId()))) {
@@ -181,17 +182,18 @@ final class DispatchIntake implements Runnable {
     return true;
   }
 
-  private Optional<String> refusal(ConsumerRecord<String, byte[]> r, Dispatch d) {
-    if (config.signatures().enabled()) {
-      Header h = r.headers().lastHeader(Signatures.HEADER);
-      Optional<String> problem =
-          config
-              .signatures()
-              .problem(r.value(), h == null ? null : new String(h.value(), StandardCharsets.UTF_8));
-      if (problem.isPresent()) {
-        return problem;
-      }
+  /** Why the record is not the coordinator's, when dispatches are signed and it does not verify. */
+  private Optional<String> forged(ConsumerRecord<String, byte[]> r) {
+    if (!config.signatures().enabled()) {
+      return Optional.empty();
     }
+    Header h = r.headers().lastHeader(Signatures.HEADER);
+    return config
+        .signatures()
+        .problem(r.value(), h == null ? null : new String(h.value(), StandardCharsets.UTF_8));
+  }
+
+  private static Optional<String> unrunnable(Dispatch d) {
     return d.action() == null ? Optional.of("no action") : Optional.empty();
   }
 }

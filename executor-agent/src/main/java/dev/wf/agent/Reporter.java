@@ -68,7 +68,9 @@ final class Reporter {
   }
 
   /** The agent will not run it; the coordinator fails the step with {@code reason}. */
-  void refused(String reason) {
-    out.accept(new StepReport.Refused(runId, dispatchId, agent, clock.getAsLong(), reason));
+  /** {@code verified}: the dispatch's signature verified, so its ids are the coordinator's. */
+  void refused(String reason, boolean verified) {
+    out.accept(
+        new StepReport.Refused(runId, dispatchId, agent, clock.getAsLong(), reason, verified));
   }
 }

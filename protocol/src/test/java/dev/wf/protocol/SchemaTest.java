@@ -515,7 +515,7 @@ class SchemaTest {
             new StepReport.Returned(
                 "run-1", "7:R.sequential[0]", 1, "agent-1", 1_500, "agent stopping"),
             new StepReport.Refused(
-                "run-1", "7:R.sequential[0]", "agent-1", 1_000, "bad signature"));
+                "run-1", "7:R.sequential[0]", "agent-1", 1_000, "bad signature", false));
 
     for (StepReport r : reports) {
       JsonNode written = Json.MAPPER.readTree(Json.write(r));

@@ -116,6 +116,16 @@ final class Leaves {
               .step(path, node == null ? null : node.name())
               .agent(refused.agent())
               .reason(refused.reason()));
+      if (!refused.fromAVerifiedDispatch()) {
+        // Anyone who can write the dispatch topic can make an agent refuse a record naming this
+        // step: a refusal of what did not verify fails nothing (the step's start timeout still
+        // fails it if no agent takes the genuine dispatch).
+        return stale(
+            "refusal by "
+                + refused.agent()
+                + " of a record that did not verify: "
+                + refused.reason());
+      }
       if (!current || s.phase == Phase.SETTLING) {
         return stale("stale refusal from " + refused.agent() + ": " + refused.reason());
       }

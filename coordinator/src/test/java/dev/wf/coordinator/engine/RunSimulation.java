@@ -354,7 +354,8 @@ final class RunSimulation {
     apply(
         a.name + " refuses " + a.id(),
         new Input.Report(
-            new StepReport.Refused(RUN, a.id(), a.name, now, "signature does not verify")));
+            new StepReport.Refused(
+                RUN, a.id(), a.name, now, "kind \"noop\" is not allowed here", true)));
   }
 
   private void fireNextTimer() {

@@ -61,7 +61,17 @@ public sealed interface StepReport {
       String runId, String dispatchId, int attempt, String agent, long at, String reason)
       implements StepReport {}
 
-  /** The agent would not run the dispatch (bad signature, kind not allowed...). */
-  record Refused(String runId, String dispatchId, String agent, long at, String reason)
-      implements StepReport {}
+  /**
+   * The agent would not run the dispatch (bad signature, kind not allowed...). {@code verified} is
+   * false when the record's signature did not verify: then nothing in it, its run and dispatch ids
+   * included, is the coordinator's word, and the refusal names no step (absent: true, as agents
+   * sent before they said).
+   */
+  record Refused(
+      String runId, String dispatchId, String agent, long at, String reason, Boolean verified)
+      implements StepReport {
+    public boolean fromAVerifiedDispatch() {
+      return verified == null || verified;
+    }
+  }
 }
