@@ -23,6 +23,12 @@ final class Child implements AutoCloseable {
 
   /** Starts the command inside network namespace {@code netns} (null: this host's network). */
   static Child startIn(String netns, Path log, String... args) throws IOException {
+    return startIn(netns, log, java.util.Map.of(), args);
+  }
+
+  /** The same with {@code env} added to the process's environment. */
+  static Child startIn(String netns, Path log, java.util.Map<String, String> env, String... args)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     if (netns != null) {
       cmd.addAll(List.of("ip", "netns", "exec", netns));
@@ -35,9 +41,10 @@ final class Child implements AutoCloseable {
     cmd.add("dev.wf.cli.Main");
     cmd.addAll(List.of(args));
     Files.createDirectories(log.getParent());
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().putAll(env);
     Process p =
-        new ProcessBuilder(cmd)
-            .redirectErrorStream(true)
+        pb.redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .redirectInput(new File("/dev/null"))
             .start();

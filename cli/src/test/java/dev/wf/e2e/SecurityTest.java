@@ -94,6 +94,37 @@ class SecurityTest {
     assertThat(Files.exists(marker)).isFalse();
   }
 
+  @Test
+  void shouldShowNoKeyOfTheAgentToAStepThatPrintsItsEnvironment() throws Exception {
+    // An agent process holding its keys the usual way, in WF_SIGNING_KEYS; the step is a build
+    // step that would leak them to the events, where anyone reading them could then sign.
+    try (Child agent =
+        stack.agentProcessWithEnv(
+            Map.of(
+                "WF_SIGNING_KEYS",
+                "k2=second-secret-0123456789,k1=first-secret-0123456789",
+                "WF_HTTP_TOKEN",
+                "api-token-0123"),
+            "printer",
+            "--pool",
+            "printer")) {
+      String runId =
+          stack.submitYaml(
+              "{ name: Leak, agent: { pool: printer }, action: { kind: shell, command: printenv"
+                  + " } }");
+      WorkflowResult r = stack.awaitResult(runId, Duration.ofSeconds(60));
+      assertThat(r.success()).as("the agent verified the dispatch with its keys").isTrue();
+      String printed = r.steps().get(0).result().get("output").asText();
+      assertThat(printed).contains("WF_RUN_ID=" + runId).contains("PATH=");
+      assertThat(printed)
+          .doesNotContain("second-secret")
+          .doesNotContain("first-secret")
+          .doesNotContain("api-token-0123")
+          .doesNotContain("WF_SIGNING_KEYS");
+      assertThat(agent.alive()).isTrue();
+    }
+  }
+
   /** A dispatch of run {@code runId} whose command would leave {@code marker} behind. */
   private static byte[] evil(String runId, Path marker) throws Exception {
     return evil(runId, "1:Evil", "Evil", marker);

@@ -182,6 +182,18 @@ public final class TestStack implements AutoCloseable {
 
   /** The same inside network namespace {@code netns} (null: this host's network). */
   public Child agentProcessIn(String netns, String id, String... extra) throws IOException {
+    return agentProcessIn(netns, java.util.Map.of(), id, extra);
+  }
+
+  /** An agent process with {@code env} in its environment (its settings, as WF_* variables). */
+  public Child agentProcessWithEnv(java.util.Map<String, String> env, String id, String... extra)
+      throws IOException {
+    return agentProcessIn(null, env, id, extra);
+  }
+
+  private Child agentProcessIn(
+      String netns, java.util.Map<String, String> env, String id, String... extra)
+      throws IOException {
     Path work = Files.createDirectories(dir.resolve("work-" + id));
     List<String> args =
         new ArrayList<>(
@@ -196,7 +208,8 @@ public final class TestStack implements AutoCloseable {
                 "--workdir",
                 work.toString()));
     args.addAll(List.of(extra));
-    return Child.startIn(netns, dir.resolve("logs/" + id + ".log"), args.toArray(String[]::new));
+    return Child.startIn(
+        netns, dir.resolve("logs/" + id + ".log"), env, args.toArray(String[]::new));
   }
 
   /** Submits a definition file with inputs; returns the run id. */

@@ -26,9 +26,16 @@ public final class ShellAction {
       new File("/usr/bin/setsid").canExecute() || new File("/bin/setsid").canExecute();
 
   private final long killGraceMillis;
+  private final Map<String, String> inherited;
 
   public ShellAction(long killGraceMillis) {
+    this(killGraceMillis, StepEnvironment.of(System.getenv()));
+  }
+
+  /** With {@code inherited}, what every step starts with ({@link StepEnvironment}). */
+  public ShellAction(long killGraceMillis, Map<String, String> inherited) {
     this.killGraceMillis = killGraceMillis;
+    this.inherited = Map.copyOf(inherited);
   }
 
   public AttemptOutcome run(Action.Shell shell, AttemptContext ctx) throws InterruptedException {
@@ -48,6 +55,8 @@ public final class ShellAction {
     }
     pb.directory(dir.toFile());
     Map<String, String> env = pb.environment();
+    env.clear(); // a clean environment: the agent's own settings never reach a step
+    env.putAll(inherited);
     env.putAll(shell.env());
     env.put("WF_RUN_ID", ctx.runId());
     env.put("WF_STEP_PATH", ctx.path());

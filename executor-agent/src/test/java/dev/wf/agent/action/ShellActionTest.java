@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,6 +41,31 @@ class ShellActionTest {
     assertThat(o.status()).isEqualTo(AttemptStatus.SUCCESS);
     assertThat(o.result().get("exitCode").asInt()).isZero();
     assertThat(o.result().get("output").asText()).isEqualTo("one\ntwo\n");
+  }
+
+  @Test
+  void shouldStartFromACleanEnvironmentThatHoldsNoneOfTheAgentsSecrets() throws Exception {
+    Map<String, String> agent =
+        Map.of(
+            "PATH", System.getenv("PATH"),
+            "HOME", "/home/agent",
+            "WF_SIGNING_KEYS", "k1=the-agents-secret-0123456789",
+            "WF_HTTP_TOKEN", "s3cret",
+            "AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI");
+    ShellAction clean = new ShellAction(300, StepEnvironment.of(agent));
+    AttemptOutcome o =
+        clean.run(
+            (Action.Shell) action("{\"kind\":\"shell\",\"command\":\"printenv\"}"),
+            context(work, Duration.ofSeconds(10)));
+    assertThat(o.status()).isEqualTo(AttemptStatus.SUCCESS);
+    String printed = o.result().get("output").asText();
+    assertThat(printed)
+        .contains("HOME=/home/agent")
+        .contains("WF_RUN_ID=run-7")
+        .doesNotContain("the-agents-secret")
+        .doesNotContain("WF_SIGNING_KEYS")
+        .doesNotContain("s3cret")
+        .doesNotContain("wJalrXUtnFEMI");
   }
 
   @Test
