@@ -43,24 +43,13 @@ final class Inputs {
         return NODES.numberNode(Double.parseDouble(value.trim()));
       }
     } catch (NumberFormatException e) {
-      throw new UserError(
-          Main.INVALID,
-          "--input "
-              + key
-              + "="
-              + value
-              + ": "
-              + key
-              + " is a number (its default is "
-              + dflt
-              + ")");
+      throw wrongType(key, value, "a number (its default is " + dflt + ")");
     }
     if (dflt.isBoolean()) {
       if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
         return NODES.booleanNode(Boolean.parseBoolean(value.toLowerCase(java.util.Locale.ROOT)));
       }
-      throw new UserError(
-          Main.INVALID, "--input " + key + "=" + value + ": " + key + " is true or false");
+      throw wrongType(key, value, "true or false");
     }
     try {
       JsonNode parsed = Json.MAPPER.readTree(value);
@@ -70,15 +59,11 @@ final class Inputs {
     } catch (IOException e) {
       // fall through to the error
     }
-    throw new UserError(
-        Main.INVALID,
-        "--input "
-            + key
-            + "="
-            + value
-            + ": "
-            + key
-            + " is "
-            + (dflt.isArray() ? "a JSON list" : "a JSON object"));
+    throw wrongType(key, value, dflt.isArray() ? "a JSON list" : "a JSON object");
+  }
+
+  /** {@code --input key=value: key is <what>} (exit 2). */
+  private static UserError wrongType(String key, String value, String what) {
+    return new UserError(Main.INVALID, "--input " + key + "=" + value + ": " + key + " is " + what);
   }
 }
