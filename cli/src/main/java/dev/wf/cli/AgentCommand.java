@@ -5,12 +5,10 @@ import dev.wf.agent.AgentConfig;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,6 +20,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true)
 final class AgentCommand implements Callable<Integer> {
   @Mixin ConnectionOptions kafka;
+
+  @Mixin AgentAllowlist allow;
 
   @Option(
       names = "--pool",
@@ -75,57 +75,18 @@ final class AgentCommand implements Callable<Integer> {
           "On SIGTERM, how long running actions may finish before they are handed back (env WF_DRAIN_TIMEOUT, default ${DEFAULT-VALUE}).")
   String drain;
 
-  @Option(
-      names = "--allow-kinds",
-      paramLabel = "KIND[,KIND...]",
-      split = ",",
-      description = "Run only these action kinds (env WF_ALLOW_KINDS; default: all).")
-  List<String> allowKinds;
-
-  @Option(
-      names = "--allow-commands",
-      paramLabel = "REGEX",
-      description = "Run only shell commands matching one of these patterns entirely (repeatable).")
-  List<String> allowCommands;
-
-  @Option(
-      names = "--signing-keys",
-      paramLabel = "ID=SECRET[,...]",
-      defaultValue = "${env:WF_SIGNING_KEYS}",
-      description = "Refuse dispatches not signed with one of these keys (env WF_SIGNING_KEYS).")
-  String signingKeys;
-
-  /** A comma-separated value as a list; null when the value is unset or blank. */
-  private static List<String> commaList(String value) {
-    if (value == null || value.isBlank()) {
-      return null;
-    }
-    return Arrays.stream(value.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
-  }
-
   @Override
   public Integer call() throws Exception {
     Logging.service();
     String bootstrap = kafka.awaitReachable(org.slf4j.LoggerFactory.getLogger("wf.agent"));
-    Set<String> poolSet = new LinkedHashSet<>();
-    if (pools != null) {
-      poolSet.addAll(pools);
-    } else if (commaList(System.getenv("WF_POOLS")) != null) {
-      poolSet.addAll(commaList(System.getenv("WF_POOLS")));
-    } else {
-      poolSet.add("default");
-    }
+    Set<String> poolSet =
+        new LinkedHashSet<>(
+            AgentAllowlist.orEnv(pools, System.getenv("WF_POOLS"), List.of("default")));
     for (String p : poolSet) {
       if (!p.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
         throw new UserError(
             Main.INVALID, "--pool " + p + ": a pool name has letters, digits, '.', '_' or '-'");
       }
-    }
-    Set<String> kinds = new LinkedHashSet<>();
-    if (allowKinds != null) {
-      kinds.addAll(allowKinds);
-    } else if (commaList(System.getenv("WF_ALLOW_KINDS")) != null) {
-      kinds.addAll(commaList(System.getenv("WF_ALLOW_KINDS")));
     }
     if (maxConcurrent < 1) {
       throw new UserError(Main.INVALID, "--max-concurrent must be at least 1");
@@ -146,26 +107,9 @@ final class AgentCommand implements Callable<Integer> {
                 CoordinatorCommand.duration("--heartbeat", heartbeat),
                 CoordinatorCommand.duration("--kill-grace", killGrace),
                 CoordinatorCommand.duration("--drain-timeout", drain))
-            .withAllowedKinds(kinds);
-    List<java.util.regex.Pattern> patterns = new java.util.ArrayList<>();
-    for (String re : allowCommands == null ? List.<String>of() : allowCommands) {
-      try {
-        patterns.add(java.util.regex.Pattern.compile(re));
-      } catch (java.util.regex.PatternSyntaxException e) {
-        throw new UserError(Main.INVALID, "--allow-commands " + re + ": " + e.getDescription());
-      }
-    }
-    config = config.withSecurity(patterns, CoordinatorCommand.signatures(signingKeys));
+            .withAllowedKinds(allow.kinds(System.getenv("WF_ALLOW_KINDS")));
+    config = config.withSecurity(allow.commands(), allow.signatures());
     Agent agent = Agent.start(config);
-    CountDownLatch stop = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  agent.close();
-                  stop.countDown();
-                }));
-    stop.await();
-    return Main.OK;
+    return ServiceStop.onStop(agent::close).await();
   }
 }

@@ -9,15 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,12 +38,8 @@ final class AgentsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Map<String, AgentHeartbeat> latest = new TreeMap<>();
-    Properties c = new Properties();
-    c.putAll(kafka.clientProperties());
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.reachable());
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     try (KafkaConsumer<String, byte[]> consumer =
-        new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
+        Kafka.reader(kafka.reachable(), kafka.clientProperties(), 500)) {
       List<TopicPartition> parts = new ArrayList<>();
       String topic = kafka.topics().agents();
       consumer

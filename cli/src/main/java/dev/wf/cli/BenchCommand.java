@@ -24,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -58,12 +59,6 @@ final class BenchCommand implements Callable<Integer> {
   String bootstrap;
 
   @Option(
-      names = "--commit-interval",
-      paramLabel = "MS",
-      description = "The coordinator's commit.interval.ms (default: the coordinator's).")
-  Long commitInterval;
-
-  @Option(
       names = "--only",
       split = ",",
       paramLabel = "ROW",
@@ -79,20 +74,10 @@ final class BenchCommand implements Callable<Integer> {
       description = "Runs held waiting for the memory figure (default: ${DEFAULT-VALUE}).")
   int waitingRuns;
 
-  @Option(
-      names = "--streams-config",
-      paramLabel = "KEY=VALUE",
-      description = "A Kafka Streams property for the coordinator, to try a tuning (repeatable).")
-  Map<String, String> streamsConfig;
-
-  @Option(
-      names = "--partitions",
-      paramLabel = "N",
-      description = "Partitions of the coordinator's topics (default: the coordinator's).")
-  Integer partitions;
-
   @Option(names = "--json", description = "Print the figures as one JSON document on stdout.")
   boolean json;
+
+  @Mixin BenchTuning tuning;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -121,16 +106,8 @@ final class BenchCommand implements Callable<Integer> {
       }
       Topics topics = new Topics("bench" + UUID.randomUUID().toString().substring(0, 6) + ".");
       CoordinatorConfig cc =
-          CoordinatorConfig.defaults(cluster, tmp.resolve("state")).withTopics(topics);
-      if (streamsConfig != null) {
-        cc = cc.withClientProperties(streamsConfig);
-      }
-      if (partitions != null) {
-        cc = cc.withPartitions(partitions, (short) 1);
-      }
-      if (commitInterval != null) {
-        cc = cc.withCommitInterval(commitInterval);
-      }
+          tuning.apply(
+              CoordinatorConfig.defaults(cluster, tmp.resolve("state")).withTopics(topics));
       report.header(cluster, cc);
       report.kafka(BenchWorkloads.rawRoundTrip(cluster, topics.prefix() + "rtt", 500));
       try (Coordinator coordinator = Coordinator.start(cc);

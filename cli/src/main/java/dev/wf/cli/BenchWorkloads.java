@@ -200,9 +200,7 @@ final class BenchWorkloads implements AutoCloseable {
                     "p50 %.0f ms  min %.0f ms  max %.0f ms  (%d runs)",
                     pct(t, 50), pct(t, 0), pct(t, 100), runs))
             + fmt("; result %d KB", b.largestResultBytes() / 1024);
-    return new Row(
-        id,
-        workload,
+    Map<String, Object> measured =
         figures(
             "runs",
             runs,
@@ -213,8 +211,8 @@ final class BenchWorkloads implements AutoCloseable {
             "maxMs",
             pct(t, 100),
             "resultBytes",
-            b.largestResultBytes()),
-        text);
+            b.largestResultBytes());
+    return new Row(id, workload, measured, text);
   }
 
   /**
@@ -230,9 +228,11 @@ final class BenchWorkloads implements AutoCloseable {
     checkSucceeded(b, workload);
     double perSecond = runs * steps / (b.wallMillis() / 1000);
     List<Double> t = b.runMillis();
-    return new Row(
-        id,
-        workload,
+    String text =
+        fmt(
+            "%.0f steps/s  (run p50 %.0f ms, p99 %.0f ms; %d runs x %d steps in %.1f s)",
+            perSecond, pct(t, 50), pct(t, 99), runs, steps, b.wallMillis() / 1000);
+    Map<String, Object> measured =
         figures(
             "runs",
             runs,
@@ -245,10 +245,8 @@ final class BenchWorkloads implements AutoCloseable {
             "runP99Ms",
             pct(t, 99),
             "wallMs",
-            b.wallMillis()),
-        fmt(
-            "%.0f steps/s  (run p50 %.0f ms, p99 %.0f ms; %d runs x %d steps in %.1f s)",
-            perSecond, pct(t, 50), pct(t, 99), runs, steps, b.wallMillis() / 1000));
+            b.wallMillis());
+    return new Row(id, workload, measured, text);
   }
 
   /**
@@ -299,13 +297,9 @@ final class BenchWorkloads implements AutoCloseable {
 
   /** Waits until {@code topic} holds {@code n} committed records. */
   private void awaitRecords(String topic, int n, Duration timeout) {
-    Properties c = new Properties();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     long deadline = System.currentTimeMillis() + timeout.toMillis();
     long count = 0;
-    try (KafkaConsumer<String, byte[]> consumer =
-        new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
+    try (KafkaConsumer<String, byte[]> consumer = Kafka.reader(bootstrap, Map.of(), 500)) {
       List<TopicPartition> parts = new ArrayList<>();
       while (parts.isEmpty() && System.currentTimeMillis() < deadline) {
         consumer

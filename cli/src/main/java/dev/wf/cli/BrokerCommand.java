@@ -3,7 +3,6 @@ package dev.wf.cli;
 import dev.wf.broker.EmbeddedBroker;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -47,21 +46,13 @@ final class BrokerCommand implements Callable<Integer> {
     } catch (RuntimeException e) {
       throw new UserError(Main.RUN_FAILED, "cannot start the broker: " + e.getMessage());
     }
-    CountDownLatch stop = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  broker.close();
-                  stop.countDown();
-                }));
+    ServiceStop stop = ServiceStop.onStop(broker::close);
     spec.commandLine()
         .getErr()
         .println("broker ready; data in " + dataDir + "; stop with Ctrl-C or SIGTERM");
     spec.commandLine().getErr().flush();
     spec.commandLine().getOut().println(broker.bootstrap());
     spec.commandLine().getOut().flush();
-    stop.await();
-    return Main.OK;
+    return stop.await();
   }
 }

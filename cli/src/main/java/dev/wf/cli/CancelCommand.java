@@ -28,8 +28,7 @@ final class CancelCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (RunClient client =
-        new RunClient(kafka.reachable(), kafka.topics(), kafka.clientProperties())) {
+    try (RunClient client = kafka.runClient()) {
       client.cancel(runId, reason);
     }
     spec.commandLine()

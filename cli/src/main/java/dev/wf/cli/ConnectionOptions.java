@@ -75,4 +75,16 @@ final class ConnectionOptions {
     Kafka.checkReachable(b, clientProperties(), 10_000);
     return b;
   }
+
+  /**
+   * A client of the cluster's intake and events topics; exit 3 when the cluster does not answer.
+   */
+  RunClient runClient() {
+    return new RunClient(reachable(), topics(), clientProperties());
+  }
+
+  /** The events of run {@code runId} on the cluster; exit 3 when the cluster does not answer. */
+  RunHistory history(String runId) {
+    return new RunHistory(reachable(), topics(), clientProperties(), runId);
+  }
 }

@@ -11,7 +11,6 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.streams.state.HostInfo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -222,17 +221,14 @@ final class CoordinatorCommand implements Callable<Integer> {
       http.start();
     }
     QueryServer api = http;
-    CountDownLatch stop = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  if (api != null) {
-                    api.close();
-                  }
-                  coordinator.close();
-                  stop.countDown();
-                }));
+    ServiceStop stop =
+        ServiceStop.onStop(
+            () -> {
+              if (api != null) {
+                api.close();
+              }
+              coordinator.close();
+            });
     coordinator.awaitRunning(Duration.ofMinutes(5));
     org.slf4j.LoggerFactory.getLogger("wf.coordinator")
         .info(
@@ -240,7 +236,6 @@ final class CoordinatorCommand implements Callable<Integer> {
             bootstrap,
             config.topics().prefix(),
             httpPort > 0 ? ", API on http://" + host + ":" + httpPort : "");
-    stop.await();
-    return Main.OK;
+    return stop.await();
   }
 }

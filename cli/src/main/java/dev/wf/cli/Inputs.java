@@ -43,13 +43,13 @@ final class Inputs {
         return NODES.numberNode(Double.parseDouble(value.trim()));
       }
     } catch (NumberFormatException e) {
-      throw wrong(key, value, "a number (its default is " + dflt + ")");
+      throw wrongType(key, value, "a number (its default is " + dflt + ")");
     }
     if (dflt.isBoolean()) {
       if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
         return NODES.booleanNode(Boolean.parseBoolean(value.toLowerCase(java.util.Locale.ROOT)));
       }
-      throw wrong(key, value, "true or false");
+      throw wrongType(key, value, "true or false");
     }
     try {
       JsonNode parsed = Json.MAPPER.readTree(value);
@@ -59,10 +59,11 @@ final class Inputs {
     } catch (IOException e) {
       // fall through to the error
     }
-    throw wrong(key, value, dflt.isArray() ? "a JSON list" : "a JSON object");
+    throw wrongType(key, value, dflt.isArray() ? "a JSON list" : "a JSON object");
   }
 
-  private static UserError wrong(String key, String value, String what) {
+  /** {@code --input key=value: key is <what>} (exit 2). */
+  private static UserError wrongType(String key, String value, String what) {
     return new UserError(Main.INVALID, "--input " + key + "=" + value + ": " + key + " is " + what);
   }
 }

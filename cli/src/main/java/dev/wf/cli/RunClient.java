@@ -6,27 +6,21 @@ import dev.wf.protocol.Topics;
 import dev.wf.protocol.event.EventType;
 import dev.wf.protocol.event.WorkflowEvent;
 import dev.wf.protocol.message.IntakeMessage;
+import dev.wf.protocol.result.RunStatus;
 import dev.wf.protocol.result.WorkflowResult;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Submits runs to the intake topic and follows them on the events topic, as any other Kafka client
@@ -39,30 +33,12 @@ final class RunClient implements AutoCloseable {
 
   RunClient(String bootstrap, Topics topics, Map<String, String> props) {
     this.topics = topics;
-    Properties p = new Properties();
-    p.putAll(props);
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+    Map<String, String> p = new HashMap<>(props);
+    // a cluster that stops answering fails a submission in 15 s, not after a minute
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
-    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(Topics.MAX_RECORD_BYTES));
-    this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-    Properties c = new Properties();
-    c.putAll(props);
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20");
-    c.put(
-        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(Topics.MAX_RECORD_BYTES));
-    this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
-    List<TopicPartition> parts = new ArrayList<>();
-    consumer
-        .partitionsFor(topics.events(), Duration.ofSeconds(15))
-        .forEach(pi -> parts.add(new TopicPartition(pi.topic(), pi.partition())));
-    consumer.assign(parts);
-    consumer.seekToEnd(parts);
-    parts.forEach(consumer::position); // fix the positions now, before anything is submitted
+    this.producer = Kafka.writer(bootstrap, p);
+    this.consumer = Kafka.reader(bootstrap, props, 20);
+    Kafka.assignFromEnd(consumer, topics.events());
   }
 
   void submit(String runId, JsonNode definition, Map<String, JsonNode> inputs) {
@@ -152,7 +128,31 @@ final class RunClient implements AutoCloseable {
     return new Outcome(null, null);
   }
 
-  record Outcome(WorkflowResult result, WorkflowEvent refusal) {}
+  /**
+   * How a followed run ended: its result, or the event that refused it; neither after a timeout.
+   */
+  record Outcome(WorkflowResult result, WorkflowEvent refusal) {
+    /** Says on {@code err} why the run was refused, or sums up its result. */
+    void tell(String runId, EventLines lines, PrintWriter err) {
+      if (refusal != null) {
+        err.println("run " + runId + " refused: " + refusal.reason());
+        err.flush();
+      } else if (result != null) {
+        lines.summary(result);
+      }
+    }
+
+    /** wf's exit code: refused 2, not ended in time 3, succeeded 0, failed or cancelled 1. */
+    int exitCode() {
+      if (refusal != null) {
+        return Main.INVALID;
+      }
+      if (result == null) {
+        return Main.UNREACHABLE;
+      }
+      return result.status() == RunStatus.SUCCESS ? Main.OK : Main.RUN_FAILED;
+    }
+  }
 
   @Override
   public void close() {

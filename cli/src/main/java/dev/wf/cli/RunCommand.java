@@ -8,8 +8,6 @@ import dev.wf.protocol.definition.Leaf;
 import dev.wf.protocol.definition.Step;
 import dev.wf.protocol.definition.Workflow;
 import dev.wf.protocol.event.EventType;
-import dev.wf.protocol.result.RunStatus;
-import dev.wf.protocol.result.WorkflowResult;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,16 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code wf run FILE}: the zero-setup way to run a workflow. Starts an embedded broker (or uses
@@ -40,10 +35,7 @@ import picocli.CommandLine.Parameters;
     description =
         "Run a workflow here: embedded Kafka broker, coordinator and agent in one process.",
     mixinStandardHelpOptions = true)
-final class RunCommand implements Callable<Integer> {
-  @Parameters(paramLabel = "FILE", description = "The workflow (YAML or JSON).")
-  Path file;
-
+final class RunCommand extends WorkflowFileCommand {
   @Option(
       names = "--input",
       paramLabel = "KEY=VALUE",
@@ -93,19 +85,9 @@ final class RunCommand implements Callable<Integer> {
               + " unattended; without it, answer with wf approve RUN STEP.")
   List<String> approve;
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
   @Override
-  public Integer call() throws Exception {
-    PrintWriter err = spec.commandLine().getErr();
-    PrintWriter out = spec.commandLine().getOut();
-    DefinitionFile read = DefinitionFile.read(file);
-    read.print(file, err);
-    if (read.workflow().isEmpty()) {
-      return Main.INVALID;
-    }
-    Workflow wf = read.workflow().get();
-    Map<String, JsonNode> given = Inputs.parse(inputs, wf.inputs());
+  int start(JsonNode tree, Workflow workflow, PrintWriter err) throws Exception {
+    Map<String, JsonNode> given = Inputs.parse(inputs, workflow.inputs());
     Duration limit = null;
     if (timeout != null) {
       limit =
@@ -117,7 +99,7 @@ final class RunCommand implements Callable<Integer> {
     Map<String, String> props = Kafka.clientProperties(kafkaConfig);
     String cluster = Kafka.bootstrap(bootstrap);
 
-    try (LocalStack stack = LocalStack.start(cluster, dataDir, pools(wf.root()), props, err);
+    try (LocalStack stack = LocalStack.start(cluster, dataDir, pools(workflow.root()), props, err);
         RunClient client = new RunClient(stack.bootstrap(), Topics.DEFAULT, props)) {
       EventLines lines = new EventLines(err);
       AtomicBoolean ended = new AtomicBoolean();
@@ -142,7 +124,7 @@ final class RunCommand implements Callable<Integer> {
               });
       Runtime.getRuntime().addShutdownHook(hook);
       try {
-        client.submit(id, read.tree(), given);
+        client.submit(id, tree, given);
         Set<String> approved = approve == null ? Set.of() : Set.copyOf(approve);
         RunClient.Outcome o =
             client.follow(
@@ -167,25 +149,20 @@ final class RunCommand implements Callable<Integer> {
                 },
                 limit);
         ended.set(true);
-        if (o.refusal() != null) {
-          err.println("run " + id + " refused: " + o.refusal().reason());
-          return Main.INVALID;
-        }
+        o.tell(id, lines, err);
         if (o.result() == null) {
-          err.println(
-              "run " + id + " did not end within " + timeout + "; it goes on in the coordinator");
-          return Main.UNREACHABLE;
+          if (o.refusal() == null) {
+            err.println(
+                "run " + id + " did not end within " + timeout + "; it goes on in the coordinator");
+          }
+          return o.exitCode();
         }
-        WorkflowResult r = o.result();
-        lines.summary(r);
         if (json) {
-          out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(r));
+          PrintWriter out = spec.commandLine().getOut();
+          out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(o.result()));
           out.flush();
         }
-        if (interrupted.get()) {
-          return Main.INTERRUPTED;
-        }
-        return r.status() == RunStatus.SUCCESS ? Main.OK : Main.RUN_FAILED;
+        return interrupted.get() ? Main.INTERRUPTED : o.exitCode();
       } finally {
         done.countDown();
         main.set(null);

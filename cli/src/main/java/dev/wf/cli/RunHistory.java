@@ -8,16 +8,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** Reads one run's events from the events topic: only the partition its key maps to. */
 final class RunHistory implements AutoCloseable {
@@ -26,15 +22,7 @@ final class RunHistory implements AutoCloseable {
   private final long endAtStart;
 
   RunHistory(String bootstrap, Topics topics, Map<String, String> props, String runId) {
-    Properties c = new Properties();
-    c.putAll(props);
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
-    c.put(
-        ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(Topics.MAX_RECORD_BYTES));
-    this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+    this.consumer = Kafka.reader(bootstrap, props, 50);
     List<PartitionInfo> parts = consumer.partitionsFor(topics.events(), Duration.ofSeconds(15));
     if (parts == null || parts.isEmpty()) {
       throw new UserError(

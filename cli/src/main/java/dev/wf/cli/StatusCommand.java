@@ -30,6 +30,17 @@ final class StatusCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** The run rebuilt from its events (exit 1 when it has none). */
+  private WorkflowResult fromEvents(EventFold fold) {
+    try (RunHistory history = kafka.history(runId)) {
+      history.read(runId, fold::apply, false, () -> false);
+    }
+    if (!fold.seen()) {
+      throw new UserError(Main.RUN_FAILED, "no run " + runId + " on " + kafka.topics().events());
+    }
+    return fold.result(System.currentTimeMillis());
+  }
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -42,14 +53,7 @@ final class StatusCommand implements Callable<Integer> {
             Main.RUN_FAILED, "the coordinator at " + api.url + " knows no run " + runId);
       }
     } else {
-      try (RunHistory history =
-          new RunHistory(kafka.reachable(), kafka.topics(), kafka.clientProperties(), runId)) {
-        history.read(runId, fold::apply, false, () -> false);
-      }
-      if (!fold.seen()) {
-        throw new UserError(Main.RUN_FAILED, "no run " + runId + " on " + kafka.topics().events());
-      }
-      r = fold.result(System.currentTimeMillis());
+      r = fromEvents(fold);
     }
     if (json) {
       out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(r));

@@ -26,8 +26,7 @@ final class WatchCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     EventLines lines = new EventLines(err);
     EventFold fold = new EventFold(runId);
-    try (RunHistory history =
-        new RunHistory(kafka.reachable(), kafka.topics(), kafka.clientProperties(), runId)) {
+    try (RunHistory history = kafka.history(runId)) {
       history.read(
           runId,
           e -> {

@@ -2,6 +2,7 @@ package dev.wf.agent;
 
 import dev.wf.protocol.Signatures;
 import dev.wf.protocol.Topics;
+import dev.wf.protocol.config.RecordCopy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -75,146 +76,30 @@ public record AgentConfig(
   }
 
   public AgentConfig withTopics(Topics t) {
-    return toBuilder().topics(t).build();
+    return RecordCopy.of(this).with("topics", t).build();
   }
 
   public AgentConfig withMaxConcurrent(int n) {
-    return toBuilder().maxConcurrent(n).build();
+    return RecordCopy.of(this).with("maxConcurrent", n).build();
   }
 
   public AgentConfig withClientProperties(Map<String, String> p) {
-    return toBuilder().clientProperties(p).build();
+    return RecordCopy.of(this).with("clientProperties", p).build();
   }
 
   public AgentConfig withTimings(Duration hb, Duration grace, Duration drain) {
-    return toBuilder().heartbeat(hb).killGrace(grace).drainTimeout(drain).build();
+    return RecordCopy.of(this)
+        .with("heartbeat", hb)
+        .with("killGrace", grace)
+        .with("drainTimeout", drain)
+        .build();
   }
 
   public AgentConfig withSecurity(List<Pattern> commands, Signatures sigs) {
-    return toBuilder().allowedCommands(commands).signatures(sigs).build();
+    return RecordCopy.of(this).with("allowedCommands", commands).with("signatures", sigs).build();
   }
 
   public AgentConfig withAllowedKinds(Set<String> kinds) {
-    return toBuilder().allowedKinds(kinds).build();
-  }
-
-  /** A copy to change field by field. */
-  public Builder toBuilder() {
-    return new Builder(this);
-  }
-
-  /** Changes some fields of a config; {@link #build} validates the result. */
-  public static final class Builder {
-    private String bootstrap;
-    private Topics topics;
-    private String id;
-    private List<String> pools;
-    private int maxConcurrent;
-    private Path workdir;
-    private Duration heartbeat;
-    private Duration killGrace;
-    private Duration drainTimeout;
-    private Set<String> allowedKinds;
-    private Map<String, String> clientProperties;
-    private List<Pattern> allowedCommands;
-    private Signatures signatures;
-
-    private Builder(AgentConfig c) {
-      bootstrap = c.bootstrap;
-      topics = c.topics;
-      id = c.id;
-      pools = c.pools;
-      maxConcurrent = c.maxConcurrent;
-      workdir = c.workdir;
-      heartbeat = c.heartbeat;
-      killGrace = c.killGrace;
-      drainTimeout = c.drainTimeout;
-      allowedKinds = c.allowedKinds;
-      clientProperties = c.clientProperties;
-      allowedCommands = c.allowedCommands;
-      signatures = c.signatures;
-    }
-
-    public Builder bootstrap(String v) {
-      bootstrap = v;
-      return this;
-    }
-
-    public Builder topics(Topics v) {
-      topics = v;
-      return this;
-    }
-
-    public Builder id(String v) {
-      id = v;
-      return this;
-    }
-
-    public Builder pools(List<String> v) {
-      pools = v;
-      return this;
-    }
-
-    public Builder maxConcurrent(int v) {
-      maxConcurrent = v;
-      return this;
-    }
-
-    public Builder workdir(Path v) {
-      workdir = v;
-      return this;
-    }
-
-    public Builder heartbeat(Duration v) {
-      heartbeat = v;
-      return this;
-    }
-
-    public Builder killGrace(Duration v) {
-      killGrace = v;
-      return this;
-    }
-
-    public Builder drainTimeout(Duration v) {
-      drainTimeout = v;
-      return this;
-    }
-
-    public Builder allowedKinds(Set<String> v) {
-      allowedKinds = v;
-      return this;
-    }
-
-    public Builder clientProperties(Map<String, String> v) {
-      clientProperties = v;
-      return this;
-    }
-
-    public Builder allowedCommands(List<Pattern> v) {
-      allowedCommands = v;
-      return this;
-    }
-
-    public Builder signatures(Signatures v) {
-      signatures = v;
-      return this;
-    }
-
-    public AgentConfig build() {
-      return new AgentConfig(
-          bootstrap,
-          topics,
-          id,
-          pools,
-          maxConcurrent,
-          workdir,
-          heartbeat,
-          killGrace,
-          drainTimeout,
-          allowedKinds,
-          clientProperties,
-          allowedCommands,
-          signatures);
-    }
+    return RecordCopy.of(this).with("allowedKinds", kinds).build();
   }
 }

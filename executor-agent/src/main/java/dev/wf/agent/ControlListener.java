@@ -11,11 +11,7 @@ import java.util.Properties;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,51 +19,45 @@ import org.slf4j.LoggerFactory;
  * Reads the agent-control topic from its end (every agent reads all of it) and carries out the
  * cancel requests addressed to this agent, for the run and dispatch they name.
  */
-final class ControlListener implements Runnable {
+final class ControlListener extends PollLoop {
   private static final Logger LOG = LoggerFactory.getLogger("wf.agent");
 
   private final AgentConfig config;
   private final Jobs jobs;
   private final BooleanSupplier closed;
-  private final KafkaConsumer<String, byte[]> consumer;
 
   ControlListener(AgentConfig config, Jobs jobs, BooleanSupplier closed) {
+    super(
+        properties(config),
+        "agent " + config.id() + ": control consumer",
+        () -> !closed.getAsBoolean());
     this.config = config;
     this.jobs = jobs;
     this.closed = closed;
+  }
+
+  private static Properties properties(AgentConfig config) {
     Properties p = Agent.clientProperties(config, "wf-agent-" + config.id() + "-control");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
-    this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-  }
-
-  void wakeup() {
-    consumer.wakeup();
+    return p;
   }
 
   @Override
-  public void run() {
-    try (consumer) {
-      List<TopicPartition> parts = new ArrayList<>();
-      while (!closed.getAsBoolean() && parts.isEmpty()) {
-        consumer
-            .partitionsFor(config.topics().agentControl(), Duration.ofSeconds(10))
-            .forEach(pi -> parts.add(new TopicPartition(pi.topic(), pi.partition())));
-      }
-      consumer.assign(parts);
-      consumer.seekToEnd(parts);
-      while (!closed.getAsBoolean()) {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          if (config.id().equals(r.key()) && r.value() != null) {
-            obey(r.value());
-          }
+  protected void poll() {
+    List<TopicPartition> parts = new ArrayList<>();
+    while (!closed.getAsBoolean() && parts.isEmpty()) {
+      consumer
+          .partitionsFor(config.topics().agentControl(), Duration.ofSeconds(10))
+          .forEach(pi -> parts.add(new TopicPartition(pi.topic(), pi.partition())));
+    }
+    consumer.assign(parts);
+    consumer.seekToEnd(parts);
+    while (!closed.getAsBoolean()) {
+      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+        if (config.id().equals(r.key()) && r.value() != null) {
+          obey(r.value());
         }
-      }
-    } catch (WakeupException e) {
-      // stopping
-    } catch (RuntimeException e) {
-      if (!closed.getAsBoolean()) {
-        LOG.error("agent {}: control consumer failed: {}", config.id(), e.toString());
       }
     }
   }

@@ -21,13 +21,9 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * it, refuses it with a report, or recognises a redelivery of one it runs or ran and ignores that
  * one only. Never waits for an action: the poll loop stops fetching while every slot is taken.
  */
-final class DispatchIntake implements Runnable {
+final class DispatchIntake extends PollLoop {
   private static final Logger LOG = LoggerFactory.getLogger("wf.agent");
 
   private final AgentConfig config;
@@ -47,7 +43,6 @@ final class DispatchIntake implements Runnable {
   private final Consumer<Job> start;
   private final Runnable flushReports;
   private final BooleanSupplier accepting;
-  private final KafkaConsumer<String, byte[]> consumer;
 
   DispatchIntake(
       AgentConfig config,
@@ -58,6 +53,10 @@ final class DispatchIntake implements Runnable {
       Consumer<Job> start,
       Runnable flushReports,
       BooleanSupplier accepting) {
+    super(
+        properties(config, pool),
+        "agent " + config.id() + ": dispatch consumer of pool " + pool,
+        accepting);
     this.config = config;
     this.pool = pool;
     this.slots = slots;
@@ -66,6 +65,9 @@ final class DispatchIntake implements Runnable {
     this.start = start;
     this.flushReports = flushReports;
     this.accepting = accepting;
+  }
+
+  private static Properties properties(AgentConfig config, String pool) {
     Properties p = Agent.clientProperties(config, "wf-agent-" + config.id() + "-" + pool);
     p.put(ConsumerConfig.GROUP_ID_CONFIG, config.topics().prefix() + "agents." + pool);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -81,55 +83,41 @@ final class DispatchIntake implements Runnable {
     p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "5000");
     p.put(
         ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(Topics.MAX_RECORD_BYTES));
-    this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-  }
-
-  /** Stops the poll loop from another thread. */
-  void wakeup() {
-    consumer.wakeup();
+    return p;
   }
 
   @Override
-  public void run() {
-    try (consumer) {
-      consumer.subscribe(List.of(config.topics().dispatch(pool)));
-      while (accepting.getAsBoolean()) {
-        if (slots.availablePermits() == 0) {
-          consumer.pause(consumer.assignment());
-        } else if (!consumer.paused().isEmpty()) {
-          consumer.resume(consumer.paused());
-        }
-        Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
-        Set<TopicPartition> full = new HashSet<>();
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-          TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-          if (full.contains(tp)) {
-            continue;
-          }
-          if (!slots.tryAcquire()) {
-            // no free slot: read this record again when one is free
-            consumer.seek(tp, r.offset());
-            full.add(tp);
-            continue;
-          }
-          if (!take(r)) {
-            slots.release();
-          }
-          done.put(tp, new OffsetAndMetadata(r.offset() + 1));
-        }
-        if (!done.isEmpty()) {
-          // Started is on the broker before the offsets are committed: a crash in between
-          // re-delivers the dispatch to another agent of the pool.
-          flushReports.run();
-          consumer.commitAsync(done, null);
-        }
+  protected void poll() {
+    consumer.subscribe(List.of(config.topics().dispatch(pool)));
+    while (accepting.getAsBoolean()) {
+      if (slots.availablePermits() == 0) {
+        consumer.pause(consumer.assignment());
+      } else if (!consumer.paused().isEmpty()) {
+        consumer.resume(consumer.paused());
       }
-    } catch (WakeupException e) {
-      // stopping
-    } catch (RuntimeException e) {
-      if (accepting.getAsBoolean()) {
-        LOG.error(
-            "agent {}: dispatch consumer of pool {} failed: {}", config.id(), pool, e.toString());
+      Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+      Set<TopicPartition> full = new HashSet<>();
+      for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+        if (full.contains(tp)) {
+          continue;
+        }
+        if (!slots.tryAcquire()) {
+          // no free slot: read this record again when one is free
+          consumer.seek(tp, r.offset());
+          full.add(tp);
+          continue;
+        }
+        if (!take(r)) {
+          slots.release();
+        }
+        done.put(tp, new OffsetAndMetadata(r.offset() + 1));
+      }
+      if (!done.isEmpty()) {
+        // Started is on the broker before the offsets are committed: a crash in between
+        // re-delivers the dispatch to another agent of the pool.
+        flushReports.run();
+        consumer.commitAsync(done, null);
       }
     }
   }

@@ -3,6 +3,7 @@ package dev.wf.coordinator.kafka;
 import dev.wf.coordinator.engine.MachineConfig;
 import dev.wf.protocol.Signatures;
 import dev.wf.protocol.Topics;
+import dev.wf.protocol.config.RecordCopy;
 import dev.wf.protocol.definition.WorkflowValidator;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,176 +82,44 @@ public record CoordinatorConfig(
   }
 
   public CoordinatorConfig withTopics(Topics t) {
-    return toBuilder().topics(t).build();
+    return RecordCopy.of(this).with("topics", t).build();
   }
 
   public CoordinatorConfig withCommitInterval(long ms) {
-    return toBuilder().commitIntervalMs(ms).build();
+    return RecordCopy.of(this).with("commitIntervalMs", ms).build();
   }
 
   public CoordinatorConfig withClientProperties(Map<String, String> props) {
-    return toBuilder().clientProperties(props).build();
+    return RecordCopy.of(this).with("clientProperties", props).build();
   }
 
   public CoordinatorConfig withMachine(MachineConfig m, Duration agentSilence) {
-    return toBuilder().machine(m).agentTimeout(agentSilence).build();
+    return RecordCopy.of(this).with("machine", m).with("agentTimeout", agentSilence).build();
   }
 
   public CoordinatorConfig withLimits(int maxBytes, WorkflowValidator.Limits l, int standbys) {
-    return toBuilder().maxDefinitionBytes(maxBytes).limits(l).standbyReplicas(standbys).build();
+    return RecordCopy.of(this)
+        .with("maxDefinitionBytes", maxBytes)
+        .with("limits", l)
+        .with("standbyReplicas", standbys)
+        .build();
   }
 
   /** {@code host:port} where this instance's HTTP API answers, for queries of other instances. */
   public CoordinatorConfig withApplicationServer(String hostPort) {
-    return toBuilder().applicationServer(hostPort).build();
+    return RecordCopy.of(this).with("applicationServer", hostPort).build();
   }
 
   /** Dispatches signed with the first of these keys (none: unsigned). */
   public CoordinatorConfig withSignatures(Signatures s) {
-    return toBuilder().signatures(s).build();
+    return RecordCopy.of(this).with("signatures", s).build();
   }
 
   public CoordinatorConfig withRetention(Duration keep) {
-    return toBuilder().retention(keep).build();
+    return RecordCopy.of(this).with("retention", keep).build();
   }
 
   public CoordinatorConfig withPartitions(int n, short rf) {
-    return toBuilder().partitions(n).replication(rf).build();
-  }
-
-  /** A copy to change field by field. */
-  public Builder toBuilder() {
-    return new Builder(this);
-  }
-
-  /** Changes some fields of a config; {@link #build} validates the result. */
-  public static final class Builder {
-    private String bootstrap;
-    private Topics topics;
-    private int partitions;
-    private short replication;
-    private Path stateDir;
-    private long commitIntervalMs;
-    private int maxDefinitionBytes;
-    private WorkflowValidator.Limits limits;
-    private MachineConfig machine;
-    private Map<String, String> clientProperties;
-    private Duration agentTimeout;
-    private int standbyReplicas;
-    private String applicationServer;
-    private Signatures signatures;
-    private Duration retention;
-
-    private Builder(CoordinatorConfig c) {
-      bootstrap = c.bootstrap;
-      topics = c.topics;
-      partitions = c.partitions;
-      replication = c.replication;
-      stateDir = c.stateDir;
-      commitIntervalMs = c.commitIntervalMs;
-      maxDefinitionBytes = c.maxDefinitionBytes;
-      limits = c.limits;
-      machine = c.machine;
-      clientProperties = c.clientProperties;
-      agentTimeout = c.agentTimeout;
-      standbyReplicas = c.standbyReplicas;
-      applicationServer = c.applicationServer;
-      signatures = c.signatures;
-      retention = c.retention;
-    }
-
-    public Builder bootstrap(String v) {
-      bootstrap = v;
-      return this;
-    }
-
-    public Builder topics(Topics v) {
-      topics = v;
-      return this;
-    }
-
-    public Builder partitions(int v) {
-      partitions = v;
-      return this;
-    }
-
-    public Builder replication(short v) {
-      replication = v;
-      return this;
-    }
-
-    public Builder stateDir(Path v) {
-      stateDir = v;
-      return this;
-    }
-
-    public Builder commitIntervalMs(long v) {
-      commitIntervalMs = v;
-      return this;
-    }
-
-    public Builder maxDefinitionBytes(int v) {
-      maxDefinitionBytes = v;
-      return this;
-    }
-
-    public Builder limits(WorkflowValidator.Limits v) {
-      limits = v;
-      return this;
-    }
-
-    public Builder machine(MachineConfig v) {
-      machine = v;
-      return this;
-    }
-
-    public Builder clientProperties(Map<String, String> v) {
-      clientProperties = v;
-      return this;
-    }
-
-    public Builder agentTimeout(Duration v) {
-      agentTimeout = v;
-      return this;
-    }
-
-    public Builder standbyReplicas(int v) {
-      standbyReplicas = v;
-      return this;
-    }
-
-    public Builder applicationServer(String v) {
-      applicationServer = v;
-      return this;
-    }
-
-    public Builder signatures(Signatures v) {
-      signatures = v;
-      return this;
-    }
-
-    public Builder retention(Duration v) {
-      retention = v;
-      return this;
-    }
-
-    public CoordinatorConfig build() {
-      return new CoordinatorConfig(
-          bootstrap,
-          topics,
-          partitions,
-          replication,
-          stateDir,
-          commitIntervalMs,
-          maxDefinitionBytes,
-          limits,
-          machine,
-          clientProperties,
-          agentTimeout,
-          standbyReplicas,
-          applicationServer,
-          signatures,
-          retention);
-    }
+    return RecordCopy.of(this).with("partitions", n).with("replication", rf).build();
   }
 }

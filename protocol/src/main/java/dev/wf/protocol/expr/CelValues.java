@@ -61,14 +61,11 @@ public final class CelValues {
     if (value instanceof Boolean b) {
       return NODES.booleanNode(b);
     }
-    if (value instanceof Long l) {
-      return NODES.numberNode(l);
+    if (value instanceof Long || value instanceof Integer) {
+      return NODES.numberNode(((Number) value).longValue());
     }
-    if (value instanceof Integer i) {
-      return NODES.numberNode(i.longValue());
-    }
-    if (value instanceof Double d) {
-      return NODES.numberNode(d);
+    if (value instanceof Number n) { // double, and CEL's uint
+      return NODES.numberNode(n.doubleValue());
     }
     if (value instanceof String s) {
       return NODES.textNode(s);
@@ -85,9 +82,6 @@ public final class CelValues {
       ArrayNode arr = NODES.arrayNode();
       list.forEach(v -> arr.add(toJson(v)));
       return arr;
-    }
-    if (value instanceof Number n) {
-      return NODES.numberNode(n.doubleValue());
     }
     return NODES.textNode(String.valueOf(value));
   }
