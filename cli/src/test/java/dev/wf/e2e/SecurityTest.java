@@ -228,6 +228,45 @@ class SecurityTest {
   }
 
   @Test
+  void shouldNotLetAStepChangeWhatAnAllowedCommandDoesThroughItsEnvOrWorkdir() throws Exception {
+    // "echo .*" is allowed on the locked agent; a hostile step keeps the command and changes the
+    // loader, the PATH (a fake echo) or the directory it runs in.
+    Path fakeBin = Files.createDirectories(stack.dir().resolve("fake-bin"));
+    Path marker = stack.dir().resolve("pwned-by-path");
+    Files.writeString(fakeBin.resolve("echo"), "#!/bin/sh\ntouch " + marker + "\n");
+    fakeBin.resolve("echo").toFile().setExecutable(true);
+    String viaPath =
+        stack.submitYaml(
+            "{ name: Path On Locked, agent: { pool: locked }, action: { kind: shell, command: 'echo"
+                + " hi', env: { PATH: '"
+                + fakeBin
+                + "' } } }");
+    String viaPreload =
+        stack.submitYaml(
+            "{ name: Preload On Locked, agent: { pool: locked }, action: { kind: shell, command:"
+                + " 'echo hi', env: { LD_PRELOAD: '/tmp/evil.so' } } }");
+    String viaWorkdir =
+        stack.submitYaml(
+            "{ name: Workdir On Locked, agent: { pool: locked }, action: { kind: shell, command:"
+                + " 'echo hi', workdir: '../../../../../../etc' } }");
+    String plain =
+        stack.submitYaml(
+            "{ name: Plain On Locked, agent: { pool: locked }, action: { kind: shell, command:"
+                + " 'echo \"$GREETING\"', env: { GREETING: hello } } }");
+    assertThat(stack.awaitResult(viaPath, Duration.ofSeconds(30)).errors().get(0).message())
+        .isEqualTo(
+            "env PATH is not allowed on this agent: it would change what the allowed command does");
+    assertThat(stack.awaitResult(viaPreload, Duration.ofSeconds(30)).errors().get(0).message())
+        .startsWith("env LD_PRELOAD is not allowed on this agent");
+    assertThat(stack.awaitResult(viaWorkdir, Duration.ofSeconds(30)).errors().get(0).message())
+        .isEqualTo("workdir ../../../../../../etc leaves this agent's work directory");
+    WorkflowResult ok = stack.awaitResult(plain, Duration.ofSeconds(30));
+    assertThat(ok.success()).isTrue();
+    assertThat(ok.steps().get(0).result().get("output").asText()).isEqualTo("hello\n");
+    assertThat(Files.exists(marker)).as("the fake echo never ran").isFalse();
+  }
+
+  @Test
   void shouldPassHostileInputsToTheCommandAsPlainStrings() throws Exception {
     Path out = stack.dir().resolve("hostile-out");
     String hostile = "\"; touch " + stack.dir().resolve("injected") + "; echo \"$(id)`id`";

@@ -20,6 +20,16 @@ public final class ActionRunner {
   private final Set<String> allowedKinds;
   private final List<Pattern> allowedCommands;
 
+  /**
+   * Variables that change what a command does rather than what it is given: on an agent that runs
+   * only some commands, a step may not set them (nor run in another directory than its own).
+   */
+  private static final Pattern HOOKS =
+      Pattern.compile(
+          "LD_.*|DYLD_.*|PATH|IFS|ENV|BASH_ENV|BASH_FUNC_.*|SHELLOPTS|PS4|CDPATH|"
+              + "JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|NODE_OPTIONS|PYTHONPATH|"
+              + "PYTHONSTARTUP|PERL5OPT|PERL5LIB|RUBYOPT|GIT_.*|CC|CXX|MAKEFLAGS");
+
   public ActionRunner(Set<String> allowedKinds, long killGraceMillis) {
     this(allowedKinds, List.of(), killGraceMillis);
   }
@@ -52,10 +62,11 @@ public final class ActionRunner {
       return AttemptOutcome.cancelled("cancelled: " + ctx.cancellation().reason());
     }
     if (action instanceof Action.Shell s) {
-      if (!allowedCommands.isEmpty()
-          && allowedCommands.stream().noneMatch(p -> p.matcher(s.command()).matches())) {
-        return AttemptOutcome.failed(
-            "command not allowed on this agent (it matches none of its --allow-commands patterns)");
+      if (!allowedCommands.isEmpty()) {
+        String refused = locked(s, ctx);
+        if (refused != null) {
+          return AttemptOutcome.failed(refused);
+        }
       }
       return shell.run(s, ctx);
     }
@@ -85,5 +96,27 @@ public final class ActionRunner {
           "this agent has no plug-in for action kind \"" + p.kind() + "\"");
     }
     return plugin.run(p.spec(), ctx);
+  }
+
+  /** Why an agent that runs only some commands refuses this one, or null. */
+  private String locked(Action.Shell s, AttemptContext ctx) {
+    if (allowedCommands.stream().noneMatch(p -> p.matcher(s.command()).matches())) {
+      return "command not allowed on this agent (it matches none of its --allow-commands patterns)";
+    }
+    for (String name : s.env().keySet()) {
+      if (HOOKS.matcher(name).matches()) {
+        return "env "
+            + name
+            + " is not allowed on this agent: it would change what the allowed command does";
+      }
+    }
+    if (s.workdir().isPresent()) {
+      java.nio.file.Path root = ctx.workdir().toAbsolutePath().normalize();
+      java.nio.file.Path dir = root.resolve(s.workdir().get()).normalize();
+      if (!dir.startsWith(root)) {
+        return "workdir " + s.workdir().get() + " leaves this agent's work directory";
+      }
+    }
+    return null;
   }
 }
