@@ -22,10 +22,16 @@ import java.util.concurrent.TimeoutException;
  * {status, body}} (body cut to a tail).
  */
 public final class HttpAction {
+  /** The most of a response body an http step reads: its result must fit an event. */
+  static final int MAX_BODY = 1 << 20;
+
+  // Redirects are not followed: a 3xx is the answer (list it in expectStatus to accept it). A
+  // followed redirect would carry the step's headers to wherever the server points, link-local
+  // metadata services included.
   private final HttpClient client =
       HttpClient.newBuilder()
           .connectTimeout(Duration.ofSeconds(10))
-          .followRedirects(HttpClient.Redirect.NORMAL)
+          .followRedirects(HttpClient.Redirect.NEVER)
           .build();
 
   public AttemptOutcome run(Action.Http http, AttemptContext ctx) throws InterruptedException {
@@ -42,10 +48,24 @@ public final class HttpAction {
             .map(HttpRequest.BodyPublishers::ofString)
             .orElse(HttpRequest.BodyPublishers.noBody());
     b.method(http.method(), body);
-    CompletableFuture<HttpResponse<String>> f =
-        client.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString());
+    java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+    java.util.concurrent.atomic.AtomicBoolean tooLarge =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    CompletableFuture<HttpResponse<Void>> f =
+        client.sendAsync(
+            b.build(),
+            HttpResponse.BodyHandlers.ofByteArrayConsumer(
+                chunk ->
+                    chunk.ifPresent(
+                        bytes -> {
+                          if (received.size() + bytes.length > MAX_BODY) {
+                            tooLarge.set(true); // read on, keep nothing more
+                          } else {
+                            received.writeBytes(bytes);
+                          }
+                        })));
     ctx.cancellation().onCancel(() -> f.cancel(true));
-    HttpResponse<String> response;
+    HttpResponse<Void> response;
     try {
       response = f.get(ctx.timeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
@@ -65,7 +85,15 @@ public final class HttpAction {
               + ": "
               + (c instanceof IOException ? c.toString() : String.valueOf(c)));
     }
-    String text = response.body() == null ? "" : response.body();
+    if (tooLarge.get()) {
+      return AttemptOutcome.failed(
+          "HTTP "
+              + response.statusCode()
+              + ": the response body is over "
+              + (MAX_BODY >> 20)
+              + " MiB, more than an http step keeps");
+    }
+    String text = received.toString(java.nio.charset.StandardCharsets.UTF_8);
     if (!http.accepts(response.statusCode())) {
       String t = text.length() > 500 ? text.substring(0, 500) + "..." : text;
       return AttemptOutcome.httpStatus(

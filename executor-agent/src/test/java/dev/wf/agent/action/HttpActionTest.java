@@ -47,6 +47,13 @@ class HttpActionTest {
           }
           answer(ex, 200, "late");
         });
+    server.createContext(
+        "/moved",
+        ex -> {
+          ex.getResponseHeaders().add("Location", url("/json"));
+          answer(ex, 302, "");
+        });
+    server.createContext("/huge", ex -> answer(ex, 200, "x".repeat(HttpAction.MAX_BODY + 10)));
     server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
     server.start();
   }
@@ -100,6 +107,28 @@ class HttpActionTest {
         run("{\"kind\":\"http\",\"url\":\"%s\"}".formatted(url("/text")), Duration.ofSeconds(10));
     assertThat(o.result().get("status").asInt()).isEqualTo(200);
     assertThat(o.result().get("body").asText()).isEqualTo("ok");
+  }
+
+  @Test
+  void shouldNotFollowARedirectWithTheStepsHeaders() throws Exception {
+    AttemptOutcome o =
+        run(
+            """
+            {"kind":"http","url":"%s","headers":{"Authorization":"Bearer deploy-token"}}"""
+                .formatted(url("/moved")),
+            Duration.ofSeconds(10));
+    assertThat(o.status()).isEqualTo(AttemptStatus.FAILED);
+    assertThat(o.error()).isEqualTo("HTTP 302");
+    assertThat(seen).as("only the first server was asked").hasSize(1);
+  }
+
+  @Test
+  void shouldFailABodyLargerThanAStepKeepsInsteadOfHoldingItAll() throws Exception {
+    AttemptOutcome o =
+        run("{\"kind\":\"http\",\"url\":\"%s\"}".formatted(url("/huge")), Duration.ofSeconds(10));
+    assertThat(o.status()).isEqualTo(AttemptStatus.FAILED);
+    assertThat(o.error())
+        .isEqualTo("HTTP 200: the response body is over 1 MiB, more than an http step keeps");
   }
 
   @Test
