@@ -125,6 +125,33 @@ class SecurityTest {
     }
   }
 
+  @Test
+  void shouldRefuseAGenuinelySignedDispatchCopiedToAnotherPoolsTopic() throws Exception {
+    // Signed with the real key (as the coordinator signs) for pool "default", then replayed by
+    // someone who can write the topic of pool "locked".
+    Path marker = stack.dir().resolve("pwned-other-pool");
+    byte[] value = evil("replayed-pool", "1:Evil", "Evil", marker, "default", null);
+    String sig = KEYS.sign(value).orElseThrow();
+    stack.sendTo(stack.topics().dispatch("locked"), "replayed-pool", value, Signatures.HEADER, sig);
+    WorkflowEvent refused =
+        stack.awaitEvent(
+            "replayed-pool", e -> e.type() == EventType.DISPATCH_REFUSED, Duration.ofSeconds(30));
+    assertThat(refused.agent()).isEqualTo("locked");
+    assertThat(refused.reason())
+        .isEqualTo("a dispatch for pool \"default\" on the topic of pool \"locked\"");
+    assertThat(Files.exists(marker)).isFalse();
+  }
+
+  @Test
+  void shouldRefuseAGenuinelySignedDispatchReplayedAfterItExpired() throws Exception {
+    Path marker = stack.dir().resolve("pwned-expired");
+    byte[] value =
+        evil("replayed-old", "1:Evil", "Evil", marker, "default", System.currentTimeMillis() - 1);
+    String sig = KEYS.sign(value).orElseThrow();
+    assertThat(refusal("replayed-old", value, sig, marker))
+        .isEqualTo("an expired dispatch (a replay, or one the coordinator gave up on)");
+  }
+
   /** A dispatch of run {@code runId} whose command would leave {@code marker} behind. */
   private static byte[] evil(String runId, Path marker) throws Exception {
     return evil(runId, "1:Evil", "Evil", marker);
@@ -132,13 +159,19 @@ class SecurityTest {
 
   private static byte[] evil(String runId, String dispatchId, String path, Path marker)
       throws Exception {
+    return evil(runId, dispatchId, path, marker, "default", null);
+  }
+
+  private static byte[] evil(
+      String runId, String dispatchId, String path, Path marker, String pool, Long expiresAt)
+      throws Exception {
     return Json.write(
         new Dispatch(
             runId,
             dispatchId,
             path,
             "Evil",
-            "default",
+            pool,
             Json.MAPPER.readTree(
                 "{\"kind\":\"shell\",\"command\":\"touch " + marker + "\",\"args\":[],\"env\":{}}"),
             10_000,
@@ -148,7 +181,8 @@ class SecurityTest {
             runId + ":Evil",
             System.currentTimeMillis(),
             null,
-            null));
+            null,
+            expiresAt));
   }
 
   /** Sends a dispatch with {@code signature}; returns the agent's reason for refusing it. */

@@ -139,7 +139,7 @@ final class DispatchIntake extends PollLoop {
       return false;
     }
     Reporter report = reporters.apply(d);
-    Optional<String> forged = forged(r);
+    Optional<String> forged = forged(r).or(() -> misplaced(d));
     Optional<String> refusal = forged.isPresent() ? forged : unrunnable(d);
     if (refusal.isPresent()) {
       LOG.warn(
@@ -179,6 +179,22 @@ final class DispatchIntake extends PollLoop {
     return config
         .signatures()
         .problem(r.value(), h == null ? null : new String(h.value(), StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Why a genuine dispatch is not this agent's to run: another pool's (copied to this pool's
+   * topic), or past the time the coordinator waits for it (a replay). Either way nothing in it is
+   * an order for this agent, so its refusal fails no step.
+   */
+  private Optional<String> misplaced(Dispatch d) {
+    if (!pool.equals(d.pool())) {
+      return Optional.of(
+          "a dispatch for pool \"" + d.pool() + "\" on the topic of pool \"" + pool + "\"");
+    }
+    if (d.expiresAt() != null && System.currentTimeMillis() > d.expiresAt()) {
+      return Optional.of("an expired dispatch (a replay, or one the coordinator gave up on)");
+    }
+    return Optional.empty();
   }
 
   private static Optional<String> unrunnable(Dispatch d) {

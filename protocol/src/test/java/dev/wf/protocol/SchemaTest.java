@@ -560,6 +560,7 @@ class SchemaTest {
               "run-1:R.sequential[0]",
               1_000,
               null,
+              null,
               null);
       JsonNode written = Json.MAPPER.readTree(Json.write(d));
       assertThat(problems("dispatch.schema.json", written)).as(written.toString()).isEmpty();

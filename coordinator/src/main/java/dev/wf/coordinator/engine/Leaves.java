@@ -75,7 +75,8 @@ final class Leaves {
             idempotencyKey(node),
             t.now,
             leaf.nonRetryable().isEmpty() ? null : leaf.nonRetryable(),
-            leaf.deadline().map(limit -> s.startedAt + limit.toMillis()).orElse(null));
+            leaf.deadline().map(limit -> s.startedAt + limit.toMillis()).orElse(null),
+            t.now + startTimeout(leaf).toMillis());
     t.command(new Command.DispatchStep(d));
     t.command(
         new Command.SetTimer(Timers.start(dispatchId), t.now + startTimeout(leaf).toMillis()));

@@ -71,7 +71,8 @@ class AttemptLoopTest {
         "run-1:Root",
         0,
         stop,
-        deadlineAt);
+        deadlineAt,
+        null);
   }
 
   @Test

@@ -10,8 +10,10 @@ import dev.wf.protocol.definition.NonRetryable;
  * with every template already resolved; the agent runs tries {@code attempt..maxAttempts}, waiting
  * per {@code backoff} between them, each bounded by {@code timeoutMs}; a failure {@code
  * nonRetryable} names is not retried, and no attempt runs past {@code deadlineAt} (epoch ms, the
- * step's {@code deadline}; absent when it has none). When dispatches are signed, the record carries
- * {@code wf.signature}, an HMAC of its value bytes (see {@link dev.wf.protocol.Signatures}).
+ * step's {@code deadline}; absent when it has none). Past {@code expiresAt} (epoch ms: the step's
+ * start timeout, when the coordinator gives up waiting) no agent takes it: a replay of an old
+ * record runs nothing. When dispatches are signed, the record carries {@code wf.signature}, an HMAC
+ * of its value bytes (see {@link dev.wf.protocol.Signatures}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Dispatch(
@@ -28,7 +30,8 @@ public record Dispatch(
     String idempotencyKey,
     long dispatchedAt,
     NonRetryable nonRetryable,
-    Long deadlineAt) {
+    Long deadlineAt,
+    Long expiresAt) {
 
   /** The retry policy in plain numbers (milliseconds). */
   public record Backoff(long initialMs, double multiplier, long maxMs, double jitter) {}
