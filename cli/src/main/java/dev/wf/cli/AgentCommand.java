@@ -91,6 +91,15 @@ final class AgentCommand implements Callable<Integer> {
     if (maxConcurrent < 1) {
       throw new UserError(Main.INVALID, "--max-concurrent must be at least 1");
     }
+    if (!Files.exists(workdir)) {
+      try {
+        Files.createDirectories(workdir);
+      } catch (java.io.IOException e) {
+        throw new UserError(Main.INVALID, "--workdir " + workdir + ": cannot create it: " + e);
+      }
+      org.slf4j.LoggerFactory.getLogger("wf.agent")
+          .info("work directory {} created", workdir.toAbsolutePath());
+    }
     if (!Files.isDirectory(workdir)) {
       throw new UserError(Main.INVALID, "--workdir " + workdir + " is not a directory");
     }

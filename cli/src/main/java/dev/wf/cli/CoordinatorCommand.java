@@ -205,6 +205,9 @@ final class CoordinatorCommand implements Callable<Integer> {
     if (httpPort > 0) {
       config = config.withApplicationServer(host + ":" + httpPort);
     }
+    if (httpPort > 0) {
+      portFree(httpPort);
+    }
     Coordinator coordinator = Coordinator.start(config);
     QueryServer http = null;
     if (httpPort > 0) {
@@ -237,5 +240,19 @@ final class CoordinatorCommand implements Callable<Integer> {
             config.topics().prefix(),
             httpPort > 0 ? ", API on http://" + host + ":" + httpPort : "");
     return stop.await();
+  }
+
+  /** Says which option to change when another process (a second coordinator) has the port. */
+  private static void portFree(int port) {
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(port)) {
+      probe.setReuseAddress(true);
+    } catch (java.io.IOException e) {
+      throw new UserError(
+          Main.INVALID,
+          "the API's port "
+              + port
+              + " is in use (another coordinator on this host?): give each its own --http-port"
+              + " (WF_HTTP_PORT), or 0 to turn the API off");
+    }
   }
 }

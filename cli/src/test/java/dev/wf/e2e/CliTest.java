@@ -31,6 +31,49 @@ class CliTest {
   }
 
   @Test
+  void shouldMakeAnAgentsWorkDirectoryThatDoesNotExistYet() throws Exception {
+    Path work = tmp.resolve("not/there/yet");
+    try (Child agent =
+        Child.start(
+            tmp.resolve("agent.log"),
+            "agent",
+            "--bootstrap",
+            TestKafka.bootstrap(),
+            "--topic-prefix",
+            "workdir-" + System.nanoTime() + ".",
+            "--pool",
+            "made",
+            "--workdir",
+            work.toString())) {
+      long deadline = System.currentTimeMillis() + 60_000;
+      while (!java.nio.file.Files.isDirectory(work) && System.currentTimeMillis() < deadline) {
+        Thread.sleep(100); // the agent's JVM is starting
+      }
+      assertThat(work).isDirectory();
+      assertThat(agent.alive()).as("and it runs").isTrue();
+    }
+  }
+
+  @Test
+  void shouldNameThePortAndTheOptionWhenASecondCoordinatorFindsItsApiPortTaken() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+      Ran r =
+          wf(
+              "coordinator",
+              "--bootstrap",
+              TestKafka.bootstrap(),
+              "--state-dir",
+              tmp.resolve("second-coordinator").toString(),
+              "--http-port",
+              Integer.toString(taken.getLocalPort()));
+      assertThat(r.code()).isEqualTo(2);
+      assertThat(r.err())
+          .contains("port " + taken.getLocalPort() + " is in use")
+          .contains("--http-port (WF_HTTP_PORT)");
+    }
+  }
+
+  @Test
   void shouldValidateEveryExample() {
     Ran r =
         wf(
