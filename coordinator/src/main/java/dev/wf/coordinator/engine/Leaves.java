@@ -24,6 +24,9 @@ import java.util.Optional;
  * attempts and their retries; the machine follows them from the reports.
  */
 final class Leaves {
+  /** How many hand-backs a step takes at least before it fails (stopping agents hand back). */
+  static final int HAND_BACKS = 10;
+
   private final Turn t;
 
   Leaves(Turn t) {
@@ -157,7 +160,18 @@ final class Leaves {
       return Optional.empty();
     }
     if (report instanceof StepReport.Returned r) {
-      lost(node, s, r.agent() + " handed the step back: " + r.reason(), false);
+      String why = r.agent() + " handed the step back: " + r.reason();
+      int times = s.handedBack(why, t.now);
+      int allowed = Math.max(HAND_BACKS, 3 * t.config.maxLost());
+      if (times > allowed) {
+        // An agent hands back what it cannot finish while it stops; a step handed back again and
+        // again is being bounced (or its reports forged), not run.
+        String failed = "handed back " + times + " times, more than the " + allowed + " allowed";
+        t.emit(t.event(EventType.STEP_LOST, node).attempt(s.attempt).agent(s.agent).error(why));
+        t.end(node, s, StepStatus.FAILED, failed + "; last: " + why, true);
+        return Optional.empty();
+      }
+      lost(node, s, why, false);
       return Optional.empty();
     }
     throw new IllegalArgumentException("unknown report " + report);

@@ -57,6 +57,7 @@ public final class StepState {
   String agent;
   int attempt;
   int lost;
+  int handedBack;
 
   // group
   int iteration = 1;
@@ -203,6 +204,12 @@ public final class StepState {
   int attemptLost(String reason, boolean counts, long now) {
     closeOpenAttempt(AttemptStatus.LOST, reason, now);
     return counts ? ++lost : lost;
+  }
+
+  /** A stopping agent handed the attempt back; returns how many times that has happened. */
+  int handedBack(String reason, long now) {
+    closeOpenAttempt(AttemptStatus.LOST, reason, now);
+    return ++handedBack;
   }
 
   void deadlinePassed(long now) {

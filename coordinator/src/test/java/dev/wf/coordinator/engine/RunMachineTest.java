@@ -733,6 +733,27 @@ class RunMachineTest {
     }
 
     @Test
+    void shouldFailAStepHandedBackAgainAndAgainInsteadOfBouncingItForever() {
+      var f = given(ONE).start();
+      for (int i = 0; i < 11; i++) {
+        f.started("A");
+        f.apply(
+            new Input.Report(
+                new StepReport.Returned(
+                    MachineFixture.RUN,
+                    f.dispatchOf("A").dispatchId(),
+                    1,
+                    "agent-a",
+                    f.now(),
+                    "stopping")));
+      }
+      assertThat(f.dispatches()).as("handed back 10 times: dispatched again each time").hasSize(11);
+      assertThat(f.step("A").status()).isEqualTo(StepStatus.FAILED);
+      assertThat(f.step("A").error())
+          .startsWith("handed back 11 times, more than the 10 allowed; last: agent-a handed");
+    }
+
+    @Test
     void shouldRedispatchAtOnceWhatAStoppingAgentHandsBack() {
       var f = given(ONE).start().started("A");
       String first = f.dispatchOf("A").dispatchId();
