@@ -9,7 +9,6 @@ import dev.wf.protocol.event.WorkflowEvent;
 import dev.wf.protocol.result.RunStatus;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -72,8 +71,10 @@ class ConcurrencyKeysTest {
           List<WorkflowEvent> events = stack.events(runId);
           held.add(
               new long[] {
-                at(events, e -> e.type() == EventType.STEP_START && "Deploy prod".equals(e.step())),
-                at(events, e -> e.type() == EventType.WORKFLOW_COMPLETE)
+                TestStack.at(
+                    events,
+                    e -> e.type() == EventType.STEP_START && "Deploy prod".equals(e.step())),
+                TestStack.at(events, e -> e.type() == EventType.WORKFLOW_COMPLETE)
               });
         }
         held.sort((x, y) -> Long.compare(x[0], y[0]));
@@ -164,14 +165,5 @@ class ConcurrencyKeysTest {
   private static String submit(TestStack stack, String yaml, String env) {
     return stack.submit(
         DefinitionReader.parse(yaml, false).tree(), Map.of("env", TextNode.valueOf(env)));
-  }
-
-  private static long at(
-      List<WorkflowEvent> events, java.util.function.Predicate<WorkflowEvent> p) {
-    return events.stream()
-        .filter(p)
-        .findFirst()
-        .map(e -> Instant.parse(e.at()).toEpochMilli())
-        .orElseThrow(() -> new AssertionError("no such event in " + events));
   }
 }

@@ -18,7 +18,6 @@ import dev.wf.protocol.result.WorkflowResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -327,8 +326,9 @@ class LanguageOnKafkaTest {
       assertThat(stack.awaitResult(runId, WAIT).status()).isEqualTo(RunStatus.SUCCESS);
       List<WorkflowEvent> events = stack.events(runId);
       long from =
-          at(events, e -> e.type() == EventType.STEP_START && e.path().equals("Deploy prod"));
-      long to = at(events, e -> e.type() == EventType.WORKFLOW_COMPLETE);
+          TestStack.at(
+              events, e -> e.type() == EventType.STEP_START && e.path().equals("Deploy prod"));
+      long to = TestStack.at(events, e -> e.type() == EventType.WORKFLOW_COMPLETE);
       held.add(new long[] {from, to});
     }
     assertThat(stack.awaitResult(other, WAIT).status()).isEqualTo(RunStatus.SUCCESS);
@@ -344,15 +344,6 @@ class LanguageOnKafkaTest {
             .count();
     assertThat(queued).as("runs that waited for the key").isGreaterThanOrEqualTo(3);
     assertThat(stack.events(other)).noneMatch(e -> e.type() == EventType.STEP_QUEUED);
-  }
-
-  private static long at(
-      List<WorkflowEvent> events, java.util.function.Predicate<WorkflowEvent> p) {
-    return events.stream()
-        .filter(p)
-        .findFirst()
-        .map(e -> Instant.parse(e.at()).toEpochMilli())
-        .orElseThrow(() -> new AssertionError("no such event in " + events));
   }
 
   private static void signal(String runId, String step, String decision, String by, String c) {

@@ -284,6 +284,15 @@ public final class TestStack implements AutoCloseable {
     return await(deadLetters, test, timeout, "dead letter");
   }
 
+  /** When the first event of {@code events} that {@code p} accepts happened, in epoch ms. */
+  public static long at(List<WorkflowEvent> events, Predicate<WorkflowEvent> p) {
+    return events.stream()
+        .filter(p)
+        .findFirst()
+        .map(e -> java.time.Instant.parse(e.at()).toEpochMilli())
+        .orElseThrow(() -> new AssertionError("no such event in " + events));
+  }
+
   /** Every event of {@code runId} read so far, in order. */
   public synchronized List<WorkflowEvent> events(String runId) {
     poll(Duration.ZERO);

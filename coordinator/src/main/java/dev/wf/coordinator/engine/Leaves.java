@@ -160,18 +160,7 @@ final class Leaves {
       return Optional.empty();
     }
     if (report instanceof StepReport.Returned r) {
-      String why = r.agent() + " handed the step back: " + r.reason();
-      int times = s.handedBack(why, t.now);
-      int allowed = Math.max(HAND_BACKS, 3 * t.config.maxLost());
-      if (times > allowed) {
-        // An agent hands back what it cannot finish while it stops; a step handed back again and
-        // again is being bounced (or its reports forged), not run.
-        String failed = "handed back " + times + " times, more than the " + allowed + " allowed";
-        t.emit(t.event(EventType.STEP_LOST, node).attempt(s.attempt).agent(s.agent).error(why));
-        t.end(node, s, StepStatus.FAILED, failed + "; last: " + why, true);
-        return Optional.empty();
-      }
-      lost(node, s, why, false);
+      lost(node, s, r.agent() + " handed the step back: " + r.reason(), Loss.HANDED_BACK);
       return Optional.empty();
     }
     throw new IllegalArgumentException("unknown report " + report);
@@ -250,23 +239,39 @@ final class Leaves {
     if (s == null || s.ended() || !dispatchId.equals(s.dispatchId)) {
       return stale("lost report for a dispatch no longer current: " + dispatchId);
     }
-    lost(node, s, reason, true);
+    lost(node, s, reason, Loss.AGENT_GONE);
     return Optional.empty();
   }
 
+  /** How an attempt in flight was lost, and so which count it adds to. */
+  private enum Loss {
+    /** Its agent died or stopped answering. */
+    AGENT_GONE,
+    /**
+     * A stopping agent handed it back; counted apart, with more allowed (agents stop in rolling
+     * restarts), so that a step bounced again and again (or by forged reports) still ends.
+     */
+    HANDED_BACK
+  }
+
   /** The attempt in flight is gone with its agent: dispatch the step again, within bounds. */
-  private void lost(Plan.Node node, StepState s, String reason, boolean counts) {
-    int times = s.attemptLost(reason, counts, t.now);
+  private void lost(Plan.Node node, StepState s, String reason, Loss loss) {
+    int times =
+        loss == Loss.AGENT_GONE ? s.attemptLost(reason, t.now) : s.handedBack(reason, t.now);
     t.emit(t.event(EventType.STEP_LOST, node).attempt(s.attempt).agent(s.agent).error(reason));
     if (s.phase == Phase.SETTLING) {
       String why = "cancelled (its agent was lost: " + reason + ")";
       t.end(node, s, StepStatus.CANCELLED, why, false);
       return;
     }
-    int allowed = t.config.maxLost();
-    if (counts && times > allowed) {
-      String why =
-          "lost " + times + " times with its agent, more than the " + allowed + " allowed; last: ";
+    int allowed =
+        loss == Loss.AGENT_GONE ? t.config.maxLost() : Math.max(HAND_BACKS, 3 * t.config.maxLost());
+    if (times > allowed) {
+      String what =
+          loss == Loss.AGENT_GONE
+              ? "lost " + times + " times with its agent"
+              : "handed back " + times + " times";
+      String why = what + ", more than the " + allowed + " allowed; last: ";
       t.end(node, s, StepStatus.FAILED, why + reason, true);
       return;
     }
@@ -351,7 +356,7 @@ final class Leaves {
                   + "\" started the step within "
                   + Durations.format(startTimeout(node.leaf())),
               true);
-      case GUARD -> lost(node, s, "no report from agent " + s.agent + " in time", true);
+      case GUARD -> lost(node, s, "no report from agent " + s.agent + " in time", Loss.AGENT_GONE);
       default -> {
         s.cancelUnconfirmed(t.now);
         String why = "cancelled (agent " + s.agent + " did not confirm in time)";

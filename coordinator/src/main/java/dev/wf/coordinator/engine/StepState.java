@@ -201,9 +201,9 @@ public final class StepState {
   }
 
   /** The attempt in flight is gone with its agent; returns how many times that has happened. */
-  int attemptLost(String reason, boolean counts, long now) {
+  int attemptLost(String reason, long now) {
     closeOpenAttempt(AttemptStatus.LOST, reason, now);
-    return counts ? ++lost : lost;
+    return ++lost;
   }
 
   /** A stopping agent handed the attempt back; returns how many times that has happened. */
