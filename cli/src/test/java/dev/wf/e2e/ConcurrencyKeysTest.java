@@ -68,7 +68,7 @@ class ConcurrencyKeysTest {
           assertThat(stack.awaitResult(runId, WAIT).status())
               .as(runId)
               .isEqualTo(RunStatus.SUCCESS);
-          List<WorkflowEvent> events = stack.events(runId);
+          List<WorkflowEvent> events = stack.eventsOfEnded(runId);
           held.add(
               new long[] {
                 TestStack.at(

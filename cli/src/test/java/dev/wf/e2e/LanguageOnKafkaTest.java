@@ -108,7 +108,7 @@ class LanguageOnKafkaTest {
             .isEqualTo(StepStatus.SUCCESS);
       }
       assertThat(step(result, "Report").status()).isEqualTo(StepStatus.SUCCESS);
-      assertThat(mostAtOnce(stack.events(runs.get(r)), "Deploy services["))
+      assertThat(mostAtOnce(stack.eventsOfEnded(runs.get(r)), "Deploy services["))
           .as("items running at once in run " + r)
           .isBetween(1, 2);
     }
@@ -324,7 +324,7 @@ class LanguageOnKafkaTest {
     List<long[]> held = new ArrayList<>();
     for (String runId : runs) {
       assertThat(stack.awaitResult(runId, WAIT).status()).isEqualTo(RunStatus.SUCCESS);
-      List<WorkflowEvent> events = stack.events(runId);
+      List<WorkflowEvent> events = stack.eventsOfEnded(runId);
       long from =
           TestStack.at(
               events, e -> e.type() == EventType.STEP_START && e.path().equals("Deploy prod"));

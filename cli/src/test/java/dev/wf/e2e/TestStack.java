@@ -284,6 +284,18 @@ public final class TestStack implements AutoCloseable {
     return await(deadLetters, test, timeout, "dead letter");
   }
 
+  /**
+   * Every event of an ended run: its result may come before its last events are read, so this waits
+   * for its {@code workflow:complete} first.
+   */
+  public List<WorkflowEvent> eventsOfEnded(String runId) {
+    awaitEvent(
+        runId,
+        e -> e.type() == dev.wf.protocol.event.EventType.WORKFLOW_COMPLETE,
+        Duration.ofSeconds(60));
+    return events(runId);
+  }
+
   /** When the first event of {@code events} that {@code p} accepts happened, in epoch ms. */
   public static long at(List<WorkflowEvent> events, Predicate<WorkflowEvent> p) {
     return events.stream()
