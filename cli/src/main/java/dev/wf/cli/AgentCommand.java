@@ -117,7 +117,7 @@ final class AgentCommand implements Callable<Integer> {
                 CoordinatorCommand.duration("--kill-grace", killGrace),
                 CoordinatorCommand.duration("--drain-timeout", drain))
             .withAllowedKinds(allow.kinds(System.getenv("WF_ALLOW_KINDS")));
-    config = config.withSecurity(allow.commands(), allow.signatures());
+    config = config.withSecurity(allow.commands(), allow.keys());
     Agent agent = Agent.start(config);
     return ServiceStop.onStop(agent::close).await();
   }

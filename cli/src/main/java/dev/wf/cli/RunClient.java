@@ -8,6 +8,8 @@ import dev.wf.protocol.event.WorkflowEvent;
 import dev.wf.protocol.message.IntakeMessage;
 import dev.wf.protocol.result.RunStatus;
 import dev.wf.protocol.result.WorkflowResult;
+import dev.wf.protocol.trust.Signed;
+import dev.wf.protocol.trust.Signer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -31,8 +33,14 @@ final class RunClient implements AutoCloseable {
   private final KafkaProducer<String, byte[]> producer;
   private final KafkaConsumer<String, byte[]> consumer;
 
-  RunClient(String bootstrap, Topics topics, Map<String, String> props) {
+  private final Signer signer;
+
+  /**
+   * @param signer signs every intake record (null: unsigned, for a coordinator run --insecure)
+   */
+  RunClient(String bootstrap, Topics topics, Map<String, String> props, Signer signer) {
     this.topics = topics;
+    this.signer = signer;
     Map<String, String> p = new HashMap<>(props);
     // a cluster that stops answering fails a submission in 15 s, not after a minute
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
@@ -56,6 +64,11 @@ final class RunClient implements AutoCloseable {
   void signal(String runId, String step, boolean approve, String by, String comment) {
     String decision = approve ? IntakeMessage.Signal.APPROVE : IntakeMessage.Signal.REJECT;
     send(runId, new IntakeMessage.Signal(runId, step, decision, by, comment));
+  }
+
+  private ProducerRecord<String, byte[]> record(String runId, byte[] value) {
+    return Signed.record(
+        topics.intake(), runId, value, Signed.Purpose.INTAKE, signer, System.currentTimeMillis());
   }
 
   /**
@@ -88,9 +101,7 @@ final class RunClient implements AutoCloseable {
 
   private void send(String runId, IntakeMessage msg) {
     try {
-      producer
-          .send(new ProducerRecord<>(topics.intake(), runId, Json.write(msg)))
-          .get(30, TimeUnit.SECONDS);
+      producer.send(record(runId, Json.write(msg))).get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new UserError(
           Main.UNREACHABLE, "cannot write to " + topics.intake() + ": " + e.getMessage());

@@ -100,7 +100,8 @@ final class RunCommand extends WorkflowFileCommand {
     String cluster = Kafka.bootstrap(bootstrap);
 
     try (LocalStack stack = LocalStack.start(cluster, dataDir, pools(workflow.root()), props, err);
-        RunClient client = new RunClient(stack.bootstrap(), Topics.DEFAULT, props)) {
+        RunClient client =
+            new RunClient(stack.bootstrap(), Topics.DEFAULT, props, stack.submitter())) {
       EventLines lines = new EventLines(err);
       AtomicBoolean ended = new AtomicBoolean();
       AtomicBoolean interrupted = new AtomicBoolean();

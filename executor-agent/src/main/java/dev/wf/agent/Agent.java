@@ -11,6 +11,7 @@ import dev.wf.protocol.message.Dispatch;
 import dev.wf.protocol.message.DispatchRef;
 import dev.wf.protocol.message.StepReport;
 import dev.wf.protocol.result.AttemptStatus;
+import dev.wf.protocol.trust.Signed;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -28,7 +29,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -59,6 +59,7 @@ public final class Agent implements AutoCloseable {
   private final String host;
   private final long startedAt = clock.getAsLong();
   private ControlListener control;
+  private final SeenDispatches seen;
 
   private Agent(AgentConfig config) {
     this.config = config;
@@ -70,6 +71,9 @@ public final class Agent implements AutoCloseable {
     this.workers = Executors.newFixedThreadPool(config.maxConcurrent(), named("wf-action"));
     this.heartbeats = Executors.newSingleThreadScheduledExecutor(named("wf-heartbeat"));
     this.host = hostName();
+    this.seen =
+        new SeenDispatches(
+            config.workdir().resolve(".wf-agent").resolve(config.id() + ".taken"), clock);
     Properties p = clientProperties(config, "wf-agent-" + config.id());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -95,7 +99,8 @@ public final class Agent implements AutoCloseable {
               a::reporter,
               a::run,
               a.producer::flush,
-              a.accepting::get);
+              a.accepting::get,
+              a.seen);
       a.intakes.add(intake);
       a.spawn("wf-poll-" + pool, intake);
     }
@@ -244,7 +249,14 @@ public final class Agent implements AutoCloseable {
 
   private void send(StepReport report) {
     producer.send(
-        new ProducerRecord<>(config.topics().stepEvents(), report.runId(), Json.write(report)),
+        config
+            .keys()
+            .record(
+                config.topics().stepEvents(),
+                report.runId(),
+                Json.write(report),
+                Signed.Purpose.REPORT,
+                clock.getAsLong()),
         (md, e) -> {
           if (e != null) {
             LOG.error(
@@ -278,7 +290,15 @@ public final class Agent implements AutoCloseable {
               clock.getAsLong(),
               config.heartbeat().toMillis(),
               !accepting.get());
-      producer.send(new ProducerRecord<>(config.topics().agents(), config.id(), Json.write(hb)));
+      producer.send(
+          config
+              .keys()
+              .record(
+                  config.topics().agents(),
+                  config.id(),
+                  Json.write(hb),
+                  Signed.Purpose.AGENT,
+                  hb.at()));
     } catch (RuntimeException e) {
       LOG.warn("agent {}: heartbeat failed: {}", config.id(), e.toString());
     }
@@ -321,9 +341,18 @@ public final class Agent implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     heartbeats.shutdownNow();
-    producer.send(new ProducerRecord<>(config.topics().agents(), config.id(), null));
+    producer.send(
+        config
+            .keys()
+            .record(
+                config.topics().agents(),
+                config.id(),
+                null,
+                Signed.Purpose.AGENT,
+                clock.getAsLong()));
     producer.flush();
     producer.close(Duration.ofSeconds(5));
+    seen.close();
     for (Thread t : threads) {
       try {
         t.join(5000);

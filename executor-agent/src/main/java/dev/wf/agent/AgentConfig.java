@@ -1,6 +1,5 @@
 package dev.wf.agent;
 
-import dev.wf.protocol.Signatures;
 import dev.wf.protocol.Topics;
 import dev.wf.protocol.config.RecordCopy;
 import java.nio.file.Path;
@@ -24,7 +23,7 @@ import java.util.regex.Pattern;
  *     back
  * @param allowedKinds action kinds it runs (empty: all it knows)
  * @param allowedCommands patterns a shell command must match entirely (empty: any command)
- * @param signatures keys dispatches must be signed with (none: signatures are not checked)
+ * @param keys this agent's signing key and the coordinator's public keys (none: --insecure)
  */
 public record AgentConfig(
     String bootstrap,
@@ -39,7 +38,7 @@ public record AgentConfig(
     Set<String> allowedKinds,
     Map<String, String> clientProperties,
     List<Pattern> allowedCommands,
-    Signatures signatures) {
+    AgentKeys keys) {
   public AgentConfig {
     Objects.requireNonNull(bootstrap, "bootstrap");
     Objects.requireNonNull(topics, "topics");
@@ -54,7 +53,7 @@ public record AgentConfig(
     allowedKinds = Set.copyOf(allowedKinds);
     clientProperties = Map.copyOf(clientProperties);
     allowedCommands = List.copyOf(allowedCommands);
-    Objects.requireNonNull(signatures, "signatures");
+    Objects.requireNonNull(keys, "keys (AgentKeys.none() for none)");
   }
 
   public static AgentConfig defaults(
@@ -72,7 +71,7 @@ public record AgentConfig(
         Set.of(),
         Map.of(),
         List.of(),
-        Signatures.none());
+        AgentKeys.none());
   }
 
   public AgentConfig withTopics(Topics t) {
@@ -95,8 +94,8 @@ public record AgentConfig(
         .build();
   }
 
-  public AgentConfig withSecurity(List<Pattern> commands, Signatures sigs) {
-    return RecordCopy.of(this).with("allowedCommands", commands).with("signatures", sigs).build();
+  public AgentConfig withSecurity(List<Pattern> commands, AgentKeys k) {
+    return RecordCopy.of(this).with("allowedCommands", commands).with("keys", k).build();
   }
 
   public AgentConfig withAllowedKinds(Set<String> kinds) {

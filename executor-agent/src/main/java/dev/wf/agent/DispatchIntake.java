@@ -1,12 +1,12 @@
 package dev.wf.agent;
 
 import dev.wf.protocol.Json;
-import dev.wf.protocol.Signatures;
 import dev.wf.protocol.Topics;
 import dev.wf.protocol.message.Dispatch;
 import dev.wf.protocol.message.DispatchRef;
+import dev.wf.protocol.trust.Signed;
+import dev.wf.protocol.trust.Verifier;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,7 +23,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +42,7 @@ final class DispatchIntake extends PollLoop {
   private final Consumer<Job> start;
   private final Runnable flushReports;
   private final BooleanSupplier accepting;
+  private final SeenDispatches seen;
 
   DispatchIntake(
       AgentConfig config,
@@ -52,7 +52,8 @@ final class DispatchIntake extends PollLoop {
       Function<Dispatch, Reporter> reporters,
       Consumer<Job> start,
       Runnable flushReports,
-      BooleanSupplier accepting) {
+      BooleanSupplier accepting,
+      SeenDispatches seen) {
     super(
         properties(config, pool),
         "agent " + config.id() + ": dispatch consumer of pool " + pool,
@@ -65,6 +66,7 @@ final class DispatchIntake extends PollLoop {
     this.start = start;
     this.flushReports = flushReports;
     this.accepting = accepting;
+    this.seen = seen;
   }
 
   private static Properties properties(AgentConfig config, String pool) {
@@ -162,6 +164,18 @@ final class DispatchIntake extends PollLoop {
           d.dispatchId());
       return false;
     }
+    if (!seen.firstTime(d.runId(), d.dispatchId(), d.expiresAt())) {
+      // Taken by this agent before it restarted (or replayed by an offset reset): never run twice.
+      // If the coordinator still waits on it, the hand-back has it dispatched afresh.
+      LOG.warn(
+          "run {} step \"{}\": dispatch {} was taken here before; handed back, not run again",
+          d.runId(),
+          d.step(),
+          d.dispatchId());
+      report.handedBack(
+          d.attempt(), "agent " + config.id() + " took this dispatch before it restarted");
+      return false;
+    }
     Job job = new Job(d, report);
     jobs.add(job);
     report.started(d.attempt());
@@ -172,13 +186,16 @@ final class DispatchIntake extends PollLoop {
 
   /** Why the record is not the coordinator's, when dispatches are signed and it does not verify. */
   private Optional<String> forged(ConsumerRecord<String, byte[]> r) {
-    if (!config.signatures().enabled()) {
+    Verifier coordinator = config.keys().coordinator();
+    if (coordinator == null) {
       return Optional.empty();
     }
-    Header h = r.headers().lastHeader(Signatures.HEADER);
-    return config
-        .signatures()
-        .problem(r.value(), h == null ? null : new String(h.value(), StandardCharsets.UTF_8));
+    Verifier.Check c = coordinator.check(Signed.Purpose.DISPATCH, r.key(), r.value(), r.headers());
+    if (c.ok()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        c.problem().equals("unsigned") ? "unsigned dispatch" : "dispatch " + c.problem());
   }
 
   /**
