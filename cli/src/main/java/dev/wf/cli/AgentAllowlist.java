@@ -45,6 +45,13 @@ final class AgentAllowlist {
   Path agentKey;
 
   @Option(
+      names = "--allow-link-local",
+      description =
+          "Let http steps call link-local addresses (169.254.0.0/16, fe80::/10): cloud metadata"
+              + " services that give out this host's credentials. Off by default.")
+  boolean allowLinkLocal;
+
+  @Option(
       names = "--insecure",
       description =
           "Run without --coordinator-key and --agent-key: any record on the pool's topic runs, and"

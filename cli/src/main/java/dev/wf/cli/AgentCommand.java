@@ -2,6 +2,7 @@ package dev.wf.cli;
 
 import dev.wf.agent.Agent;
 import dev.wf.agent.AgentConfig;
+import dev.wf.agent.AgentKeys;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,6 +79,7 @@ final class AgentCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Logging.service();
+    AgentKeys keys = allow.keys(); // a missing key is said at once, not after Kafka answers
     String bootstrap = kafka.awaitReachable(org.slf4j.LoggerFactory.getLogger("wf.agent"));
     Set<String> poolSet =
         new LinkedHashSet<>(
@@ -117,7 +119,7 @@ final class AgentCommand implements Callable<Integer> {
                 CoordinatorCommand.duration("--kill-grace", killGrace),
                 CoordinatorCommand.duration("--drain-timeout", drain))
             .withAllowedKinds(allow.kinds(System.getenv("WF_ALLOW_KINDS")));
-    config = config.withSecurity(allow.commands(), allow.keys());
+    config = config.withSecurity(allow.commands(), keys).withLinkLocal(allow.allowLinkLocal);
     Agent agent = Agent.start(config);
     return ServiceStop.onStop(agent::close).await();
   }

@@ -239,6 +239,7 @@ final class CoordinatorCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Logging.service();
+    CoordinatorTrust trust = trust(); // a missing key is said at once, not after Kafka answers
     String bootstrap = kafka.awaitReachable(org.slf4j.LoggerFactory.getLogger("wf.coordinator"));
     String host =
         httpHost != null && !httpHost.isBlank()
@@ -259,7 +260,7 @@ final class CoordinatorCommand implements Callable<Integer> {
             .withCommitInterval(commitInterval)
             .withMachine(machine, duration("--agent-timeout", agentTimeout))
             .withLimits(maxBytes, new WorkflowValidator.Limits(maxSteps, maxDepth), standbys)
-            .withTrust(trust())
+            .withTrust(trust)
             .withRetention(duration("--retention", retention));
     if (httpPort > 0) {
       config = config.withApplicationServer(host + ":" + httpPort);

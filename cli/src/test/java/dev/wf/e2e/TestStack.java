@@ -305,6 +305,78 @@ public final class TestStack implements AutoCloseable {
     }
   }
 
+  /** The dispatch record of {@code runId} on the topic of {@code pool}, headers and all. */
+  public ConsumerRecord<String, byte[]> dispatchOf(String pool, String runId) {
+    Properties c = new Properties();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    try (KafkaConsumer<String, byte[]> r =
+        new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> parts = new ArrayList<>();
+      r.partitionsFor(topics.dispatch(pool), Duration.ofSeconds(10))
+          .forEach(pi -> parts.add(new TopicPartition(pi.topic(), pi.partition())));
+      r.assign(parts);
+      r.seekToBeginning(parts);
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (System.currentTimeMillis() < deadline) {
+        for (ConsumerRecord<String, byte[]> rec : r.poll(Duration.ofMillis(200))) {
+          if (runId.equals(rec.key())) {
+            return rec;
+          }
+        }
+      }
+    }
+    throw new AssertionError("no dispatch of " + runId + " on pool " + pool);
+  }
+
+  /** Stops the in-process agent {@code id} and starts it again, same id and work directory. */
+  public Agent restartAgent(String id, String... pools) throws IOException {
+    for (Agent a : List.copyOf(agents)) {
+      if (a.id().equals(id)) {
+        a.close();
+        agents.remove(a);
+      }
+    }
+    return agent(id, pools);
+  }
+
+  /**
+   * Waits until the agents of {@code pool} have taken (and committed) every record on its topic.
+   */
+  public void awaitPoolConsumed(String pool) throws Exception {
+    Properties p = new Properties();
+    p.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    String group = topics.prefix() + "agents." + pool;
+    try (var admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+      long deadline = System.currentTimeMillis() + 60_000;
+      while (System.currentTimeMillis() < deadline) {
+        var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        var latest =
+            admin
+                .listOffsets(
+                    committed.keySet().stream()
+                        .collect(
+                            java.util.stream.Collectors.toMap(
+                                tp -> tp,
+                                tp -> org.apache.kafka.clients.admin.OffsetSpec.latest())))
+                .all()
+                .get();
+        boolean done =
+            !committed.isEmpty()
+                && committed.entrySet().stream()
+                    .allMatch(
+                        e ->
+                            e.getValue() != null
+                                && e.getValue().offset() >= latest.get(e.getKey()).offset());
+        if (done) {
+          return;
+        }
+        Thread.sleep(50);
+      }
+    }
+    throw new AssertionError("the agents of pool " + pool + " did not take every record in 60 s");
+  }
+
   /** The stack's keys and trust file. */
   TestKeys keys() {
     return keys;

@@ -292,4 +292,73 @@ class TrustTest {
         .doesNotContain(EventType.STEP_LOST)
         .containsOnlyOnce(EventType.STEP_START);
   }
+
+  @Test
+  void shouldNeverRunAGenuineDispatchTwiceWhenItIsReplayedAfterTheAgentRestarted()
+      throws Exception {
+    stack.agent("replay-agent", "replay");
+    Path ran = stack.dir().resolve("ran-" + UUID.randomUUID());
+    String runId =
+        stack.submitYaml(
+            "{ name: Once, agent: { pool: replay }, action: { kind: shell, command: 'echo x >> "
+                + ran
+                + "; echo {}' } }");
+    assertThat(stack.awaitResult(runId, WAIT).status()).isEqualTo(RunStatus.SUCCESS);
+    ConsumerRecord<String, byte[]> genuine = stack.dispatchOf("replay", runId);
+    // The agent restarts (same id, same work directory), then someone who can write the pool's
+    // topic (or who reset the group's offsets) hands it the genuine, still unexpired record again.
+    stack.restartAgent("replay-agent", "replay");
+    stack.sendRecord(
+        new ProducerRecord<>(
+            genuine.topic(), null, genuine.key(), genuine.value(), genuine.headers()));
+    stack.awaitPoolConsumed("replay");
+    assertThat(Files.readAllLines(ran)).as("the command ran once").hasSize(1);
+  }
+
+  @Test
+  void shouldRejectARunWhosePoolsTopicCollidesWithAnotherPoolsAndGoOn() {
+    String first =
+        stack.submitYaml("{ name: Dotted, agent: { pool: team.a }, action: { kind: noop } }");
+    stack.awaitEvent(first, e -> e.type() == EventType.STEP_START, WAIT);
+    String second =
+        stack.submitYaml("{ name: Underscored, agent: { pool: team_a }, action: { kind: noop } }");
+    String other = stack.submitYaml("{ name: Other, action: { kind: noop } }");
+    WorkflowEvent rejected =
+        stack.awaitEvent(second, e -> e.type() == EventType.WORKFLOW_REJECTED, WAIT);
+    assertThat(rejected.reason()).contains("Kafka will not make topic").contains("team_a");
+    assertThat(stack.awaitResult(other, WAIT).status()).isEqualTo(RunStatus.SUCCESS);
+    stack.cancel(first);
+    assertThat(stack.awaitResult(first, WAIT).status()).isEqualTo(RunStatus.CANCELLED);
+  }
+
+  @Test
+  void shouldFailAStepWhoseExpressionWouldBuildGigabytesAndGoOn() {
+    var def =
+        yaml(
+            """
+            name: Hostile
+            type: sequential
+            inputs: { big: "", many: [] }
+            steps:
+              - name: Blow Up
+                action:
+                  kind: shell
+                  command: 'echo {}'
+                  env: { X: "${{ inputs.many.map(x, inputs.big + inputs.big) }}" }
+            """);
+    var inputs =
+        Map.<String, com.fasterxml.jackson.databind.JsonNode>of(
+            "big",
+            com.fasterxml.jackson.databind.node.TextNode.valueOf("x".repeat(300_000)),
+            "many",
+            Json.MAPPER.valueToTree(java.util.Collections.nCopies(1000, 1)));
+    String hostile = stack.submit(def, inputs);
+    String other = stack.submitYaml("{ name: Bystander, action: { kind: noop } }");
+    WorkflowResult r = stack.awaitResult(hostile, WAIT);
+    assertThat(r.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(r.steps().get(0).error())
+        .startsWith("template: ")
+        .contains("builds more than 4194304 characters or list elements");
+    assertThat(stack.awaitResult(other, WAIT).status()).isEqualTo(RunStatus.SUCCESS);
+  }
 }

@@ -66,7 +66,10 @@ public final class Agent implements AutoCloseable {
     this.loop =
         new AttemptLoop(
             new ActionRunner(
-                config.allowedKinds(), config.allowedCommands(), config.killGrace().toMillis()));
+                config.allowedKinds(),
+                config.allowedCommands(),
+                config.killGrace().toMillis(),
+                config.allowLinkLocal()));
     this.slots = new Semaphore(config.maxConcurrent());
     this.workers = Executors.newFixedThreadPool(config.maxConcurrent(), named("wf-action"));
     this.heartbeats = Executors.newSingleThreadScheduledExecutor(named("wf-heartbeat"));

@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
  * @param allowedKinds action kinds it runs (empty: all it knows)
  * @param allowedCommands patterns a shell command must match entirely (empty: any command)
  * @param keys this agent's signing key and the coordinator's public keys (none: --insecure)
+ * @param allowLinkLocal whether http steps may call link-local addresses
  */
 public record AgentConfig(
     String bootstrap,
@@ -38,7 +39,8 @@ public record AgentConfig(
     Set<String> allowedKinds,
     Map<String, String> clientProperties,
     List<Pattern> allowedCommands,
-    AgentKeys keys) {
+    AgentKeys keys,
+    boolean allowLinkLocal) {
   public AgentConfig {
     Objects.requireNonNull(bootstrap, "bootstrap");
     Objects.requireNonNull(topics, "topics");
@@ -71,7 +73,8 @@ public record AgentConfig(
         Set.of(),
         Map.of(),
         List.of(),
-        AgentKeys.none());
+        AgentKeys.none(),
+        false);
   }
 
   public AgentConfig withTopics(Topics t) {
@@ -96,6 +99,11 @@ public record AgentConfig(
 
   public AgentConfig withSecurity(List<Pattern> commands, AgentKeys k) {
     return RecordCopy.of(this).with("allowedCommands", commands).with("keys", k).build();
+  }
+
+  /** Whether http steps may call link-local addresses (cloud metadata services). */
+  public AgentConfig withLinkLocal(boolean allowed) {
+    return RecordCopy.of(this).with("allowLinkLocal", allowed).build();
   }
 
   public AgentConfig withAllowedKinds(Set<String> kinds) {

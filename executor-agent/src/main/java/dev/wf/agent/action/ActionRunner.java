@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  */
 public final class ActionRunner {
   private final ShellAction shell;
-  private final HttpAction http = new HttpAction();
+  private final HttpAction http;
   private final Map<String, ActionPlugin> plugins = new HashMap<>();
   private final Set<String> allowedKinds;
   private final List<Pattern> allowedCommands;
@@ -41,6 +41,19 @@ public final class ActionRunner {
    */
   public ActionRunner(
       Set<String> allowedKinds, List<Pattern> allowedCommands, long killGraceMillis) {
+    this(allowedKinds, allowedCommands, killGraceMillis, false);
+  }
+
+  /**
+   * @param allowLinkLocal whether http steps may call link-local addresses (cloud metadata
+   *     services: 169.254.169.254 and the like)
+   */
+  public ActionRunner(
+      Set<String> allowedKinds,
+      List<Pattern> allowedCommands,
+      long killGraceMillis,
+      boolean allowLinkLocal) {
+    this.http = new HttpAction(allowLinkLocal);
     this.allowedKinds = Set.copyOf(allowedKinds);
     this.allowedCommands = List.copyOf(allowedCommands);
     this.shell = new ShellAction(killGraceMillis);
