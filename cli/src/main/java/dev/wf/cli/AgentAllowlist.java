@@ -45,6 +45,24 @@ final class AgentAllowlist {
   Path agentKey;
 
   @Option(
+      names = "--allow-env",
+      paramLabel = "REGEX",
+      description =
+          "Run only shell steps whose env names each match one of these patterns entirely"
+              + " (repeatable; default: any name, but with --allow-commands none that changes what"
+              + " a command does: PATH, LD_*...).")
+  List<String> allowEnv;
+
+  @Option(
+      names = "--workdir-root",
+      paramLabel = "DIR",
+      defaultValue = "${env:WF_WORKDIR_ROOT}",
+      description =
+          "A shell step's workdir must stay inside DIR (env WF_WORKDIR_ROOT; default: anywhere, or"
+              + " the agent's --workdir with --allow-commands).")
+  Path workdirRoot;
+
+  @Option(
       names = "--allow-link-local",
       description =
           "Let http steps call link-local addresses (169.254.0.0/16, fe80::/10): cloud metadata"
@@ -79,12 +97,21 @@ final class AgentAllowlist {
 
   /** Patterns a shell command must match entirely (empty: any); exit 2 on a bad one. */
   List<Pattern> commands() {
+    return patterns("--allow-commands", allowCommands);
+  }
+
+  /** Patterns a shell step's env names must match entirely (empty: any); exit 2 on a bad one. */
+  List<Pattern> env() {
+    return patterns("--allow-env", allowEnv);
+  }
+
+  private static List<Pattern> patterns(String option, List<String> given) {
     List<Pattern> patterns = new ArrayList<>();
-    for (String re : allowCommands == null ? List.<String>of() : allowCommands) {
+    for (String re : given == null ? List.<String>of() : given) {
       try {
         patterns.add(Pattern.compile(re));
       } catch (PatternSyntaxException e) {
-        throw new UserError(Main.INVALID, "--allow-commands " + re + ": " + e.getDescription());
+        throw new UserError(Main.INVALID, option + " " + re + ": " + e.getDescription());
       }
     }
     return patterns;

@@ -119,7 +119,11 @@ final class AgentCommand implements Callable<Integer> {
                 CoordinatorCommand.duration("--kill-grace", killGrace),
                 CoordinatorCommand.duration("--drain-timeout", drain))
             .withAllowedKinds(allow.kinds(System.getenv("WF_ALLOW_KINDS")));
-    config = config.withSecurity(allow.commands(), keys).withLinkLocal(allow.allowLinkLocal);
+    config =
+        config
+            .withSecurity(allow.commands(), keys)
+            .withLinkLocal(allow.allowLinkLocal)
+            .withStepLimits(allow.env(), allow.workdirRoot);
     Agent agent = Agent.start(config);
     return ServiceStop.onStop(agent::close).await();
   }

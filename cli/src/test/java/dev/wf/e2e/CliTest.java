@@ -66,7 +66,8 @@ class CliTest {
               "--state-dir",
               tmp.resolve("second-coordinator").toString(),
               "--http-port",
-              Integer.toString(taken.getLocalPort()));
+              Integer.toString(taken.getLocalPort()),
+              "--insecure");
       assertThat(r.code()).isEqualTo(2);
       assertThat(r.err())
           .contains("port " + taken.getLocalPort() + " is in use")

@@ -329,6 +329,36 @@ class SecurityTest {
   }
 
   @Test
+  void shouldHoldStepsToTheEnvNamesAndWorkdirRootTheAgentAllows() throws Exception {
+    Path root = Files.createDirectories(stack.dir().resolve("fence"));
+    Files.createDirectories(root.resolve("app"));
+    stack.agent(
+        "fenced", c -> c.withStepLimits(List.of(Pattern.compile("APP_.*")), root), "fenced");
+    String badEnv =
+        stack.submitYaml(
+            "{ name: Env, agent: { pool: fenced }, action: { kind: shell, command: 'echo {}',"
+                + " env: { APP_OK: yes, GIT_SSH_COMMAND: 'touch /tmp/x' } } }");
+    String outside =
+        stack.submitYaml(
+            "{ name: Outside, agent: { pool: fenced }, action: { kind: shell, command: 'echo {}',"
+                + " workdir: '/etc' } }");
+    String inside =
+        stack.submitYaml(
+            "{ name: Inside, agent: { pool: fenced }, action: { kind: shell, command: 'echo"
+                + " \"{\\\"v\\\":\\\"$APP_V\\\"}\"', workdir: '"
+                + root.resolve("app")
+                + "', env: { APP_V: fine } } }");
+    assertThat(stack.awaitResult(badEnv, Duration.ofSeconds(30)).errors().get(0).message())
+        .isEqualTo(
+            "env GIT_SSH_COMMAND is not allowed on this agent (it matches none of its --allow-env)");
+    assertThat(stack.awaitResult(outside, Duration.ofSeconds(30)).errors().get(0).message())
+        .isEqualTo("workdir /etc is outside this agent's --workdir-root " + root);
+    WorkflowResult ok = stack.awaitResult(inside, Duration.ofSeconds(30));
+    assertThat(ok.success()).isTrue();
+    assertThat(ok.steps().get(0).result().get("v").asText()).isEqualTo("fine");
+  }
+
+  @Test
   void shouldPassHostileInputsToTheCommandAsPlainStrings() throws Exception {
     Path out = stack.dir().resolve("hostile-out");
     String hostile = "\"; touch " + stack.dir().resolve("injected") + "; echo \"$(id)`id`";

@@ -69,7 +69,9 @@ public final class Agent implements AutoCloseable {
                 config.allowedKinds(),
                 config.allowedCommands(),
                 config.killGrace().toMillis(),
-                config.allowLinkLocal()));
+                config.allowLinkLocal(),
+                config.allowedEnv(),
+                config.workdirRoot()));
     this.slots = new Semaphore(config.maxConcurrent());
     this.workers = Executors.newFixedThreadPool(config.maxConcurrent(), named("wf-action"));
     this.heartbeats = Executors.newSingleThreadScheduledExecutor(named("wf-heartbeat"));

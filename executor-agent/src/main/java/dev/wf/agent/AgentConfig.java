@@ -25,6 +25,9 @@ import java.util.regex.Pattern;
  * @param allowedCommands patterns a shell command must match entirely (empty: any command)
  * @param keys this agent's signing key and the coordinator's public keys (none: --insecure)
  * @param allowLinkLocal whether http steps may call link-local addresses
+ * @param allowedEnv patterns each env name of a shell step must match (empty: any)
+ * @param workdirRoot where a shell step's workdir must stay (null: anywhere, or the work directory
+ *     when commands are limited)
  */
 public record AgentConfig(
     String bootstrap,
@@ -40,7 +43,9 @@ public record AgentConfig(
     Map<String, String> clientProperties,
     List<Pattern> allowedCommands,
     AgentKeys keys,
-    boolean allowLinkLocal) {
+    boolean allowLinkLocal,
+    List<Pattern> allowedEnv,
+    Path workdirRoot) {
   public AgentConfig {
     Objects.requireNonNull(bootstrap, "bootstrap");
     Objects.requireNonNull(topics, "topics");
@@ -55,6 +60,7 @@ public record AgentConfig(
     allowedKinds = Set.copyOf(allowedKinds);
     clientProperties = Map.copyOf(clientProperties);
     allowedCommands = List.copyOf(allowedCommands);
+    allowedEnv = List.copyOf(allowedEnv);
     Objects.requireNonNull(keys, "keys (AgentKeys.none() for none)");
   }
 
@@ -74,7 +80,9 @@ public record AgentConfig(
         Map.of(),
         List.of(),
         AgentKeys.none(),
-        false);
+        false,
+        List.of(),
+        null);
   }
 
   public AgentConfig withTopics(Topics t) {
@@ -99,6 +107,11 @@ public record AgentConfig(
 
   public AgentConfig withSecurity(List<Pattern> commands, AgentKeys k) {
     return RecordCopy.of(this).with("allowedCommands", commands).with("keys", k).build();
+  }
+
+  /** Which env names a shell step may set, and where its workdir must stay. */
+  public AgentConfig withStepLimits(List<Pattern> env, Path root) {
+    return RecordCopy.of(this).with("allowedEnv", env).with("workdirRoot", root).build();
   }
 
   /** Whether http steps may call link-local addresses (cloud metadata services). */
