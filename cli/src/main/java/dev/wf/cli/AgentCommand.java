@@ -2,6 +2,8 @@ package dev.wf.cli;
 
 import dev.wf.agent.Agent;
 import dev.wf.agent.AgentConfig;
+import dev.wf.agent.metrics.AgentMetrics;
+import dev.wf.agent.metrics.MetricsServer;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,6 +25,8 @@ final class AgentCommand implements Callable<Integer> {
   @Mixin ConnectionOptions kafka;
 
   @Mixin AgentAllowlist allow;
+
+  @Mixin AgentMetricsOptions metrics;
 
   @Option(
       names = "--pool",
@@ -88,6 +93,7 @@ final class AgentCommand implements Callable<Integer> {
             Main.INVALID, "--pool " + p + ": a pool name has letters, digits, '.', '_' or '-'");
       }
     }
+    metrics.validate();
     if (maxConcurrent < 1) {
       throw new UserError(Main.INVALID, "--max-concurrent must be at least 1");
     }
@@ -118,7 +124,19 @@ final class AgentCommand implements Callable<Integer> {
                 CoordinatorCommand.duration("--drain-timeout", drain))
             .withAllowedKinds(allow.kinds(System.getenv("WF_ALLOW_KINDS")));
     config = config.withSecurity(allow.commands(), allow.signatures());
-    Agent agent = Agent.start(config);
-    return ServiceStop.onStop(agent::close).await();
+    AgentMetrics meters = AgentMetrics.prometheus();
+    AtomicReference<Agent> started = new AtomicReference<>();
+    MetricsServer endpoint =
+        metrics.start(meters, () -> started.get() != null && started.get().accepting());
+    Agent agent = Agent.start(config, meters);
+    started.set(agent);
+    return ServiceStop.onStop(
+            () -> {
+              agent.close();
+              if (endpoint != null) {
+                endpoint.close();
+              }
+            })
+        .await();
   }
 }

@@ -3,6 +3,7 @@ package dev.wf.agent;
 import dev.wf.agent.action.ActionRunner;
 import dev.wf.agent.action.AttemptLoop;
 import dev.wf.agent.action.AttemptOutcome;
+import dev.wf.agent.metrics.AgentMetrics;
 import dev.wf.protocol.Json;
 import dev.wf.protocol.Topics;
 import dev.wf.protocol.kafka.TopicAdmin;
@@ -46,7 +47,9 @@ public final class Agent implements AutoCloseable {
 
   private final AgentConfig config;
   private final LongSupplier clock = System::currentTimeMillis;
+  private final ActionRunner runner;
   private final AttemptLoop loop;
+  private final AgentMetrics metrics;
   private final KafkaProducer<String, byte[]> producer;
   private final Semaphore slots;
   private final ExecutorService workers;
@@ -60,13 +63,15 @@ public final class Agent implements AutoCloseable {
   private final long startedAt = clock.getAsLong();
   private ControlListener control;
 
-  private Agent(AgentConfig config) {
+  private Agent(AgentConfig config, AgentMetrics metrics) {
     this.config = config;
-    this.loop =
-        new AttemptLoop(
-            new ActionRunner(
-                config.allowedKinds(), config.allowedCommands(), config.killGrace().toMillis()));
+    this.metrics = metrics;
+    this.runner =
+        new ActionRunner(
+            config.allowedKinds(), config.allowedCommands(), config.killGrace().toMillis());
+    this.loop = new AttemptLoop(runner);
     this.slots = new Semaphore(config.maxConcurrent());
+    metrics.start(slots, config.maxConcurrent(), config.pools());
     this.workers = Executors.newFixedThreadPool(config.maxConcurrent(), named("wf-action"));
     this.heartbeats = Executors.newSingleThreadScheduledExecutor(named("wf-heartbeat"));
     this.host = hostName();
@@ -83,7 +88,12 @@ public final class Agent implements AutoCloseable {
 
   /** Starts an agent; it takes work at once. */
   public static Agent start(AgentConfig config) {
-    Agent a = new Agent(config);
+    return start(config, AgentMetrics.discarding());
+  }
+
+  /** Starts an agent that counts what it does into {@code metrics}; it takes work at once. */
+  public static Agent start(AgentConfig config, AgentMetrics metrics) {
+    Agent a = new Agent(config, metrics);
     a.ensureTopics();
     for (String pool : config.pools()) {
       DispatchIntake intake =
@@ -92,6 +102,7 @@ public final class Agent implements AutoCloseable {
               pool,
               a.slots,
               a.jobs,
+              a.metrics,
               a::reporter,
               a::run,
               a.producer::flush,
@@ -114,6 +125,11 @@ public final class Agent implements AutoCloseable {
 
   public String id() {
     return config.id();
+  }
+
+  /** True while it takes work: not stopping. */
+  public boolean accepting() {
+    return accepting.get();
   }
 
   /** The dispatches running here now. */
@@ -170,7 +186,11 @@ public final class Agent implements AutoCloseable {
     Dispatch d = job.dispatch;
     long t0 = clock.getAsLong();
     try {
-      loop.run(d, config.workdir(), job.cancel, new Attempts(job, t0));
+      loop.run(
+          d,
+          config.workdir(),
+          job.cancel,
+          metrics.metered(d, runner.kinds(), clock, new Attempts(job, t0)));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
