@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -85,6 +86,8 @@ final class RunCommand extends WorkflowFileCommand {
               + " unattended; without it, answer with wf approve RUN STEP.")
   List<String> approve;
 
+  @Mixin DisplayOptions display;
+
   @Override
   int start(JsonNode tree, Workflow workflow, PrintWriter err) throws Exception {
     Map<String, JsonNode> given = Inputs.parse(inputs, workflow.inputs());
@@ -102,6 +105,7 @@ final class RunCommand extends WorkflowFileCommand {
     try (LocalStack stack = LocalStack.start(cluster, dataDir, pools(workflow.root()), props, err);
         RunClient client = new RunClient(stack.bootstrap(), Topics.DEFAULT, props)) {
       EventLines lines = new EventLines(err);
+      Progress progress = Progress.of(display.tree(), id, err, lines);
       AtomicBoolean ended = new AtomicBoolean();
       AtomicBoolean interrupted = new AtomicBoolean();
       CountDownLatch done = new CountDownLatch(1);
@@ -130,12 +134,12 @@ final class RunCommand extends WorkflowFileCommand {
             client.follow(
                 id,
                 e -> {
-                  lines.print(e);
+                  progress.event(e);
                   if (e.type() == EventType.STEP_APPROVAL) {
                     if (approved.contains(e.step())) {
                       client.signal(id, e.step(), true, "wf run --approve", "");
                     } else {
-                      err.println(
+                      progress.note(
                           "          waiting: wf approve --bootstrap "
                               + stack.bootstrap()
                               + " "
@@ -143,12 +147,12 @@ final class RunCommand extends WorkflowFileCommand {
                               + " '"
                               + e.step()
                               + "' (or --reject)");
-                      err.flush();
                     }
                   }
                 },
                 limit);
         ended.set(true);
+        progress.close();
         o.tell(id, lines, err);
         if (o.result() == null) {
           if (o.refusal() == null) {
@@ -164,6 +168,7 @@ final class RunCommand extends WorkflowFileCommand {
         }
         return interrupted.get() ? Main.INTERRUPTED : o.exitCode();
       } finally {
+        progress.close();
         done.countDown();
         main.set(null);
         try {
