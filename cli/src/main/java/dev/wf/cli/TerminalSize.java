@@ -20,7 +20,8 @@ record TerminalSize(int rows, int columns) {
       String out = new String(p.getInputStream().readAllBytes()).trim();
       if (p.waitFor(2, TimeUnit.SECONDS) && p.exitValue() == 0) {
         String[] rc = out.split("\\s+");
-        if (rc.length == 2) {
+        // a pseudo-terminal nobody sized says 0 0
+        if (rc.length == 2 && Integer.parseInt(rc[0]) > 0 && Integer.parseInt(rc[1]) > 0) {
           return new TerminalSize(Integer.parseInt(rc[0]), Integer.parseInt(rc[1]));
         }
       }
