@@ -273,6 +273,30 @@ class MonitoringTest {
         .containsKey("made up");
   }
 
+  @Test
+  void shouldNameThePortAndTheOptionWhenAnAgentFindsItsMetricsPortTaken() throws Exception {
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      CliTest.Ran r =
+          CliTest.wf(
+              "agent",
+              "--bootstrap",
+              stack.bootstrap(),
+              "--topic-prefix",
+              stack.topics().prefix(),
+              "--pool",
+              "unused",
+              "--workdir",
+              stack.dir().resolve("work-taken").toString(),
+              "--metrics-port",
+              Integer.toString(taken.getLocalPort()));
+      assertThat(r.code()).isEqualTo(2);
+      assertThat(r.err())
+          .contains("127.0.0.1:" + taken.getLocalPort())
+          .contains("--metrics-port (WF_AGENT_METRICS_PORT)");
+    }
+  }
+
   /** Series Prometheus makes itself for every target; no process exports them. */
   private static final Set<String> PROMETHEUS_OWN =
       Set.of("up", "scrape_duration_seconds", "scrape_samples_scraped");
