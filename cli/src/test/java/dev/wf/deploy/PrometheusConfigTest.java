@@ -134,4 +134,35 @@ class PrometheusConfigTest {
         .as("the wf-coordinator job sends a token exactly when the compose coordinator needs one")
         .isEqualTo(tokenSet);
   }
+
+  @Test
+  void theComposePrometheusAndGrafanaReadTheFilesOfThisKit() {
+    JsonNode prometheus = services.path("prometheus");
+    assertThat(YamlDocs.texts(prometheus.path("volumes")))
+        .as("docker-compose.yml services.prometheus mounts prometheus.yml")
+        .contains("./prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro");
+    JsonNode grafana = services.path("grafana");
+    var volumes = YamlDocs.texts(grafana.path("volumes"));
+    assertThat(volumes).contains("./grafana/provisioning:/etc/grafana/provisioning:ro");
+    JsonNode provider =
+        YamlDocs.read(DeployFiles.resolve("grafana/provisioning/dashboards/wf.yml"))
+            .get(0)
+            .path("providers")
+            .get(0);
+    assertThat(volumes)
+        .as("the dashboard is mounted where the provider looks")
+        .contains(
+            "./grafana/wf-dashboard.json:"
+                + provider.at("/options/path").asText()
+                + "/wf-dashboard.json:ro");
+    JsonNode source =
+        YamlDocs.read(DeployFiles.resolve("grafana/provisioning/datasources/prometheus.yml"))
+            .get(0)
+            .path("datasources")
+            .get(0);
+    assertThat(source.path("type").asText()).isEqualTo("prometheus");
+    assertThat(YamlDocs.texts(prometheus.path("ports")))
+        .as("the data source's port is the one the prometheus service listens on")
+        .anyMatch(p -> source.path("url").asText().equals("http://prometheus:" + p.split(":")[1]));
+  }
 }
