@@ -127,7 +127,12 @@ final class AgentCommand implements Callable<Integer> {
     AgentMetrics meters = AgentMetrics.prometheus();
     AtomicReference<Agent> started = new AtomicReference<>();
     MetricsServer endpoint =
-        metrics.start(meters, () -> started.get() != null && started.get().accepting());
+        metrics.start(
+            meters,
+            () ->
+                started.get() == null
+                    ? "STARTING"
+                    : started.get().accepting() ? MetricsServer.RUNNING : "STOPPING");
     Agent agent = Agent.start(config, meters);
     started.set(agent);
     return ServiceStop.onStop(

@@ -4,7 +4,7 @@ import dev.wf.agent.metrics.AgentMetrics;
 import dev.wf.agent.metrics.MetricsServer;
 import java.io.IOException;
 import java.net.BindException;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
@@ -41,12 +41,12 @@ final class AgentMetricsOptions {
   }
 
   /** Serves {@code metrics} when a port is set; null when the endpoint is off. */
-  MetricsServer start(AgentMetrics metrics, BooleanSupplier healthy) {
+  MetricsServer start(AgentMetrics metrics, Supplier<String> state) {
     if (port == 0) {
       return null;
     }
     try {
-      MetricsServer s = MetricsServer.start(bind, port, metrics::scrape, healthy);
+      MetricsServer s = MetricsServer.start(bind, port, metrics::scrape, state);
       LoggerFactory.getLogger("wf.agent")
           .info("agent metrics on http://{}:{}/metrics", bind, s.port());
       return s;

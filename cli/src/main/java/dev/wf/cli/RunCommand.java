@@ -117,8 +117,8 @@ final class RunCommand extends WorkflowFileCommand {
                   return;
                 }
                 interrupted.set(true);
-                err.println("interrupted: cancelling run " + id + " ...");
-                err.flush();
+                // through the progress, so that a live tree keeps its place
+                progress.note("interrupted: cancelling run " + id + " ...");
                 try {
                   client.cancel(id, "interrupted (Ctrl-C in wf run)");
                   done.await(20, TimeUnit.SECONDS);

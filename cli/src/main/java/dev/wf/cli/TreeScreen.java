@@ -21,6 +21,7 @@ final class TreeScreen implements Progress {
   private final RunTree tree;
   private final TreeView view;
   private final List<String> notes = new ArrayList<>();
+  private final int columns;
   private final ScheduledExecutorService ticker =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -35,6 +36,7 @@ final class TreeScreen implements Progress {
     this.err = err;
     this.tree = new RunTree(runId);
     this.view = new TreeView(size.rows() - 1 - NOTES, size.columns(), true);
+    this.columns = size.columns();
     ticker.scheduleWithFixedDelay(this::draw, 0, REDRAW_MS, TimeUnit.MILLISECONDS);
   }
 
@@ -46,7 +48,9 @@ final class TreeScreen implements Progress {
   /** A line that stays under the tree (the last few), e.g. the command that approves a step. */
   @Override
   public synchronized void note(String line) {
-    notes.add(line.strip());
+    // one line each, within the width: a wrapped line would throw the redraw off by a line
+    String one = line.strip().replaceAll("\\s+", " ");
+    notes.add(one.length() < columns ? one : one.substring(0, Math.max(1, columns - 2)) + "…");
     if (notes.size() > NOTES) {
       notes.remove(0);
     }

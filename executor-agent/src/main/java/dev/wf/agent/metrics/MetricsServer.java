@@ -8,13 +8,12 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
  * An agent's own small HTTP endpoint, on the JDK's server: {@code GET /metrics} (Prometheus text)
- * and {@code GET /health} (200 while the agent takes work, 503 once it stops). Nothing else: an
- * agent answers no queries and takes no orders over HTTP.
+ * and {@code GET /health} (200 while the agent takes work, 503 while it starts or stops, with its
+ * state). Nothing else: an agent answers no queries and takes no orders over HTTP.
  */
 public final class MetricsServer implements AutoCloseable {
   private final HttpServer server;
@@ -23,13 +22,17 @@ public final class MetricsServer implements AutoCloseable {
     this.server = server;
   }
 
+  /** The state {@code /health} answers 200 for. */
+  public static final String RUNNING = "RUNNING";
+
   /**
-   * Serves on {@code host:port} (port 0: any free one) at once.
+   * Serves on {@code host:port} (port 0: any free one) at once; {@code state} is the agent's
+   * ({@link #RUNNING} when it takes work).
    *
    * @throws BindException naming the address when it is taken
    */
   public static MetricsServer start(
-      String host, int port, Supplier<String> metrics, BooleanSupplier healthy) throws IOException {
+      String host, int port, Supplier<String> metrics, Supplier<String> state) throws IOException {
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(host, port), 0);
@@ -55,12 +58,12 @@ public final class MetricsServer implements AutoCloseable {
             } else if (path.equals("/metrics")) {
               send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.get());
             } else if (path.equals("/health")) {
-              boolean up = healthy.getAsBoolean();
+              String now = state.get();
               send(
                   ex,
-                  up ? 200 : 503,
+                  RUNNING.equals(now) ? 200 : 503,
                   "application/json",
-                  "{\"state\":\"" + (up ? "RUNNING" : "STOPPING") + "\"}");
+                  "{\"state\":\"" + now + "\"}");
             } else {
               send(ex, 404, "text/plain", "no such endpoint; try /metrics, /health\n");
             }

@@ -8,7 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** The agent's own HTTP endpoint: metrics and health, on the address it is given only. */
@@ -25,8 +25,10 @@ class MetricsServerTest {
   void shouldServeTheMetricsTextAndTheHealthOfTheAgent() throws Exception {
     AgentMetrics metrics = AgentMetrics.prometheus();
     metrics.refused("build", RefusalKind.EXPIRED);
-    AtomicBoolean accepting = new AtomicBoolean(true);
-    try (MetricsServer s = MetricsServer.start("127.0.0.1", 0, metrics::scrape, accepting::get)) {
+    AtomicReference<String> state = new AtomicReference<>("STARTING");
+    try (MetricsServer s = MetricsServer.start("127.0.0.1", 0, metrics::scrape, state::get)) {
+      assertThat(get(s, "/health").statusCode()).isEqualTo(503);
+      state.set(MetricsServer.RUNNING);
       HttpResponse<String> m = get(s, "/metrics");
       assertThat(m.statusCode()).isEqualTo(200);
       assertThat(m.headers().firstValue("Content-Type"))
@@ -34,7 +36,7 @@ class MetricsServerTest {
       assertThat(m.body())
           .contains("wf_agent_refusals_total{pool=\"build\",reason=\"expired\"} 1.0");
       assertThat(get(s, "/health").statusCode()).isEqualTo(200);
-      accepting.set(false);
+      state.set("STOPPING");
       HttpResponse<String> stopping = get(s, "/health");
       assertThat(stopping.statusCode()).isEqualTo(503);
       assertThat(stopping.body()).contains("STOPPING");
@@ -44,15 +46,20 @@ class MetricsServerTest {
 
   @Test
   void shouldListenOnTheLoopbackAddressWhenToldTo() throws Exception {
-    try (MetricsServer s = MetricsServer.start("127.0.0.1", 0, () -> "", () -> true)) {
+    try (MetricsServer s =
+        MetricsServer.start("127.0.0.1", 0, () -> "", () -> MetricsServer.RUNNING)) {
       assertThat(s.address().getAddress().isLoopbackAddress()).isTrue();
     }
   }
 
   @Test
   void shouldNameTheAddressWhenItsPortIsTaken() throws Exception {
-    try (MetricsServer first = MetricsServer.start("127.0.0.1", 0, () -> "", () -> true)) {
-      assertThatThrownBy(() -> MetricsServer.start("127.0.0.1", first.port(), () -> "", () -> true))
+    try (MetricsServer first =
+        MetricsServer.start("127.0.0.1", 0, () -> "", () -> MetricsServer.RUNNING)) {
+      assertThatThrownBy(
+              () ->
+                  MetricsServer.start(
+                      "127.0.0.1", first.port(), () -> "", () -> MetricsServer.RUNNING))
           .isInstanceOf(BindException.class)
           .hasMessageContaining("127.0.0.1:" + first.port());
     }
