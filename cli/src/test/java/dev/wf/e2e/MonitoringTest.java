@@ -6,6 +6,7 @@ import dev.wf.monitoring.MonitoringFiles;
 import dev.wf.monitoring.PromQl;
 import dev.wf.monitoring.Scrape;
 import dev.wf.protocol.Json;
+import dev.wf.protocol.Signatures;
 import dev.wf.protocol.message.Dispatch;
 import dev.wf.protocol.result.StepStatus;
 import dev.wf.protocol.result.WorkflowResult;
@@ -214,38 +215,60 @@ class MonitoringTest {
     assertThat(after.names()).contains("jvm_memory_used_bytes", "process_cpu_usage");
   }
 
+  /** A dispatch of pool {@code pool} that would leave {@code marker} behind if it ran. */
+  private static byte[] dispatch(String runId, String pool, Path marker, Long expiresAt)
+      throws Exception {
+    return Json.write(
+        new Dispatch(
+            runId,
+            "1:Evil",
+            "Evil",
+            "Evil",
+            pool,
+            Json.MAPPER.readTree("{\"kind\":\"shell\",\"command\":\"touch " + marker + "\"}"),
+            10_000,
+            1,
+            1,
+            null,
+            runId + ":Evil",
+            System.currentTimeMillis(),
+            null,
+            null,
+            expiresAt));
+  }
+
   @Test
-  void shouldCountAForgedDispatchAsARefusal() throws Exception {
-    Map<String, String> forged = Map.of("pool", POOL, "reason", "forged");
+  void shouldCountRefusedDispatchesByReason() throws Exception {
     Scrape before =
         awaitAgent(s -> !s.named("wf_agent_refusals_total").isEmpty(), "its refusal counters");
-    double was = before.sum("wf_agent_refusals_total", forged);
-    Path marker = stack.dir().resolve("forged-ran");
+    Path marker = stack.dir().resolve("refused-ran");
+    String topic = stack.topics().dispatch(POOL);
+    Signatures keys = Signatures.parse(KEYS);
+    // unsigned; signed but of another pool; signed but past its expiry (a replay)
+    stack.sendTo(topic, "forged-run", dispatch("forged-run", POOL, marker, null));
+    byte[] elsewhere = dispatch("elsewhere-run", "elsewhere", marker, null);
     stack.sendTo(
-        stack.topics().dispatch(POOL),
-        "forged-run",
-        Json.write(
-            new Dispatch(
-                "forged-run",
-                "1:Evil",
-                "Evil",
-                "Evil",
-                POOL,
-                Json.MAPPER.readTree("{\"kind\":\"shell\",\"command\":\"touch " + marker + "\"}"),
-                10_000,
-                1,
-                1,
-                null,
-                "forged-run:Evil",
-                System.currentTimeMillis(),
-                null,
-                null,
-                null)));
-    Scrape after =
-        awaitAgent(s -> s.sum("wf_agent_refusals_total", forged) == was + 1, "the refusal");
-    assertThat(after.sum("wf_agent_refusals_total", Map.of("pool", POOL, "reason", "expired")))
-        .isZero();
-    assertThat(Files.exists(marker)).as("the forged command did not run").isFalse();
+        topic, "elsewhere-run", elsewhere, Signatures.HEADER, keys.sign(elsewhere).orElseThrow());
+    byte[] old = dispatch("old-run", POOL, marker, System.currentTimeMillis() - 60_000);
+    stack.sendTo(topic, "old-run", old, Signatures.HEADER, keys.sign(old).orElseThrow());
+    Map<String, Double> grown = new TreeMap<>();
+    awaitAgent(
+        s -> {
+          for (String reason : List.of("forged", "wrong-pool", "expired", "no-action")) {
+            Map<String, String> l = Map.of("pool", POOL, "reason", reason);
+            grown.put(reason, grown(before, s, "wf_agent_refusals_total", l));
+          }
+          return grown.get("forged") >= 1
+              && grown.get("wrong-pool") >= 1
+              && grown.get("expired") >= 1;
+        },
+        "the three refusals");
+    assertThat(grown)
+        .containsEntry("forged", 1.0)
+        .containsEntry("wrong-pool", 1.0)
+        .containsEntry("expired", 1.0)
+        .containsEntry("no-action", 0.0);
+    assertThat(Files.exists(marker)).as("no refused command ran").isFalse();
     assertThat(Scrape.get("http://127.0.0.1:" + metricsPort + "/health", null)).contains("RUNNING");
   }
 

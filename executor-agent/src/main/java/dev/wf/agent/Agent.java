@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -47,7 +48,7 @@ public final class Agent implements AutoCloseable {
 
   private final AgentConfig config;
   private final LongSupplier clock = System::currentTimeMillis;
-  private final ActionRunner runner;
+  private final Set<String> kinds;
   private final AttemptLoop loop;
   private final AgentMetrics metrics;
   private final KafkaProducer<String, byte[]> producer;
@@ -66,9 +67,10 @@ public final class Agent implements AutoCloseable {
   private Agent(AgentConfig config, AgentMetrics metrics) {
     this.config = config;
     this.metrics = metrics;
-    this.runner =
+    ActionRunner runner =
         new ActionRunner(
             config.allowedKinds(), config.allowedCommands(), config.killGrace().toMillis());
+    this.kinds = runner.kinds();
     this.loop = new AttemptLoop(runner);
     this.slots = new Semaphore(config.maxConcurrent());
     metrics.start(slots, config.maxConcurrent(), config.pools());
@@ -187,10 +189,7 @@ public final class Agent implements AutoCloseable {
     long t0 = clock.getAsLong();
     try {
       loop.run(
-          d,
-          config.workdir(),
-          job.cancel,
-          metrics.metered(d, runner.kinds(), clock, new Attempts(job, t0)));
+          d, config.workdir(), job.cancel, metrics.metered(d, kinds, clock, new Attempts(job, t0)));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {

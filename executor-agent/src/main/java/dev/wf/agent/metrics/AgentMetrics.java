@@ -118,8 +118,9 @@ public final class AgentMetrics {
   }
 
   /**
-   * From the dispatch record's timestamp to the start of its first attempt here: the time a step
-   * waited for this agent (a negative lag, from clocks that disagree, counts as none).
+   * From the dispatch record's timestamp (the coordinator's clock when it dispatched) to the start
+   * of its first attempt here: the coordinator's commit, the wait for a free slot and the poll. A
+   * negative lag, from the two hosts' clocks disagreeing, counts as none.
    */
   public void dispatchLag(String pool, long lagMs) {
     Timer.builder("wf.agent.dispatch.lag")
