@@ -37,7 +37,8 @@ final class TreeScreen implements Progress {
     this.tree = new RunTree(runId);
     this.view = new TreeView(size.rows() - 1 - NOTES, size.columns(), true);
     this.columns = size.columns();
-    ticker.scheduleWithFixedDelay(this::draw, 0, REDRAW_MS, TimeUnit.MILLISECONDS);
+    paint(); // at once: the person sees where the run stands before the first event
+    ticker.scheduleWithFixedDelay(this::draw, REDRAW_MS, REDRAW_MS, TimeUnit.MILLISECONDS);
   }
 
   @Override

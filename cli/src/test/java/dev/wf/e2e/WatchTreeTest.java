@@ -68,6 +68,13 @@ class WatchTreeTest {
     assertThat(r.code()).isZero();
     assertThat(r.err()).as("it clears what it drew before drawing again").contains("\u001b[J");
     String err = r.err();
+    // Each redraw goes up exactly as many lines as the frame before it had, then clears.
+    String[] frames = err.split("\u001b\\[J", -1);
+    assertThat(frames.length).as("a first frame at once, and the last one").isGreaterThan(2);
+    for (int i = 1; i < frames.length - 1; i++) {
+      long drawn = frames[i].chars().filter(c -> c == '\n').count();
+      assertThat(frames[i]).as("frame " + i).endsWith("\r\u001b[" + drawn + "A");
+    }
     // The last frame, without its colours, as a person reads it at the end.
     String frame =
         err.substring(err.lastIndexOf("\u001b[J") + 3).replaceAll("\u001b\\[[0-9;]*m", "");
