@@ -3,6 +3,8 @@ package dev.wf.cli;
 import dev.wf.agent.Agent;
 import dev.wf.agent.AgentConfig;
 import dev.wf.agent.AgentKeys;
+import dev.wf.agent.metrics.AgentMetrics;
+import dev.wf.agent.metrics.MetricsServer;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,6 +26,8 @@ final class AgentCommand implements Callable<Integer> {
   @Mixin ConnectionOptions kafka;
 
   @Mixin AgentAllowlist allow;
+
+  @Mixin AgentMetricsOptions metrics;
 
   @Option(
       names = "--pool",
@@ -90,6 +95,7 @@ final class AgentCommand implements Callable<Integer> {
             Main.INVALID, "--pool " + p + ": a pool name has letters, digits, '.', '_' or '-'");
       }
     }
+    metrics.validate();
     if (maxConcurrent < 1) {
       throw new UserError(Main.INVALID, "--max-concurrent must be at least 1");
     }
@@ -124,7 +130,24 @@ final class AgentCommand implements Callable<Integer> {
             .withSecurity(allow.commands(), keys)
             .withLinkLocal(allow.allowLinkLocal)
             .withStepLimits(allow.env(), allow.workdirRoot);
-    Agent agent = Agent.start(config);
-    return ServiceStop.onStop(agent::close).await();
+    AgentMetrics meters = AgentMetrics.prometheus();
+    AtomicReference<Agent> started = new AtomicReference<>();
+    MetricsServer endpoint =
+        metrics.start(
+            meters,
+            () ->
+                started.get() == null
+                    ? "STARTING"
+                    : started.get().accepting() ? MetricsServer.RUNNING : "STOPPING");
+    Agent agent = Agent.start(config, meters);
+    started.set(agent);
+    return ServiceStop.onStop(
+            () -> {
+              agent.close();
+              if (endpoint != null) {
+                endpoint.close();
+              }
+            })
+        .await();
   }
 }

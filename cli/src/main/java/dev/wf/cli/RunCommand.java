@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -85,6 +86,8 @@ final class RunCommand extends WorkflowFileCommand {
               + " unattended; without it, answer with wf approve RUN STEP.")
   List<String> approve;
 
+  @Mixin DisplayOptions display;
+
   @Override
   int start(JsonNode tree, Workflow workflow, PrintWriter err) throws Exception {
     Map<String, JsonNode> given = Inputs.parse(inputs, workflow.inputs());
@@ -103,6 +106,7 @@ final class RunCommand extends WorkflowFileCommand {
         RunClient client =
             new RunClient(stack.bootstrap(), Topics.DEFAULT, props, stack.submitter())) {
       EventLines lines = new EventLines(err);
+      Progress progress = Progress.of(display.tree(), id, err, lines);
       AtomicBoolean ended = new AtomicBoolean();
       AtomicBoolean interrupted = new AtomicBoolean();
       CountDownLatch done = new CountDownLatch(1);
@@ -114,8 +118,8 @@ final class RunCommand extends WorkflowFileCommand {
                   return;
                 }
                 interrupted.set(true);
-                err.println("interrupted: cancelling run " + id + " ...");
-                err.flush();
+                // through the progress, so that a live tree keeps its place
+                progress.note("interrupted: cancelling run " + id + " ...");
                 try {
                   client.cancel(id, "interrupted (Ctrl-C in wf run)");
                   done.await(20, TimeUnit.SECONDS);
@@ -131,12 +135,12 @@ final class RunCommand extends WorkflowFileCommand {
             client.follow(
                 id,
                 e -> {
-                  lines.print(e);
+                  progress.event(e);
                   if (e.type() == EventType.STEP_APPROVAL) {
                     if (approved.contains(e.step())) {
                       client.signal(id, e.step(), true, "wf run --approve", "");
                     } else {
-                      err.println(
+                      progress.note(
                           "          waiting: wf approve --bootstrap "
                               + stack.bootstrap()
                               + " "
@@ -144,12 +148,12 @@ final class RunCommand extends WorkflowFileCommand {
                               + " '"
                               + e.step()
                               + "' (or --reject)");
-                      err.flush();
                     }
                   }
                 },
                 limit);
         ended.set(true);
+        progress.close();
         o.tell(id, lines, err);
         if (o.result() == null) {
           if (o.refusal() == null) {
@@ -165,6 +169,7 @@ final class RunCommand extends WorkflowFileCommand {
         }
         return interrupted.get() ? Main.INTERRUPTED : o.exitCode();
       } finally {
+        progress.close();
         done.countDown();
         main.set(null);
         try {

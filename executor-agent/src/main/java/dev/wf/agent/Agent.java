@@ -3,6 +3,7 @@ package dev.wf.agent;
 import dev.wf.agent.action.ActionRunner;
 import dev.wf.agent.action.AttemptLoop;
 import dev.wf.agent.action.AttemptOutcome;
+import dev.wf.agent.metrics.AgentMetrics;
 import dev.wf.protocol.Json;
 import dev.wf.protocol.Topics;
 import dev.wf.protocol.kafka.TopicAdmin;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -46,7 +48,9 @@ public final class Agent implements AutoCloseable {
 
   private final AgentConfig config;
   private final LongSupplier clock = System::currentTimeMillis;
+  private final Set<String> kinds;
   private final AttemptLoop loop;
+  private final AgentMetrics metrics;
   private final KafkaProducer<String, byte[]> producer;
   private final Semaphore slots;
   private final ExecutorService workers;
@@ -61,18 +65,21 @@ public final class Agent implements AutoCloseable {
   private ControlListener control;
   private final SeenDispatches seen;
 
-  private Agent(AgentConfig config) {
+  private Agent(AgentConfig config, AgentMetrics metrics) {
     this.config = config;
-    this.loop =
-        new AttemptLoop(
-            new ActionRunner(
-                config.allowedKinds(),
-                config.allowedCommands(),
-                config.killGrace().toMillis(),
-                config.allowLinkLocal(),
-                config.allowedEnv(),
-                config.workdirRoot()));
+    this.metrics = metrics;
+    ActionRunner runner =
+        new ActionRunner(
+            config.allowedKinds(),
+            config.allowedCommands(),
+            config.killGrace().toMillis(),
+            config.allowLinkLocal(),
+            config.allowedEnv(),
+            config.workdirRoot());
+    this.kinds = runner.kinds();
+    this.loop = new AttemptLoop(runner);
     this.slots = new Semaphore(config.maxConcurrent());
+    metrics.start(slots, config.maxConcurrent(), config.pools());
     this.workers = Executors.newFixedThreadPool(config.maxConcurrent(), named("wf-action"));
     this.heartbeats = Executors.newSingleThreadScheduledExecutor(named("wf-heartbeat"));
     this.host = hostName();
@@ -92,7 +99,12 @@ public final class Agent implements AutoCloseable {
 
   /** Starts an agent; it takes work at once. */
   public static Agent start(AgentConfig config) {
-    Agent a = new Agent(config);
+    return start(config, AgentMetrics.discarding());
+  }
+
+  /** Starts an agent that counts what it does into {@code metrics}; it takes work at once. */
+  public static Agent start(AgentConfig config, AgentMetrics metrics) {
+    Agent a = new Agent(config, metrics);
     a.ensureTopics();
     for (String pool : config.pools()) {
       DispatchIntake intake =
@@ -101,6 +113,7 @@ public final class Agent implements AutoCloseable {
               pool,
               a.slots,
               a.jobs,
+              a.metrics,
               a::reporter,
               a::run,
               a.producer::flush,
@@ -124,6 +137,11 @@ public final class Agent implements AutoCloseable {
 
   public String id() {
     return config.id();
+  }
+
+  /** True while it takes work: not stopping. */
+  public boolean accepting() {
+    return accepting.get();
   }
 
   /** The dispatches running here now. */
@@ -180,7 +198,8 @@ public final class Agent implements AutoCloseable {
     Dispatch d = job.dispatch;
     long t0 = clock.getAsLong();
     try {
-      loop.run(d, config.workdir(), job.cancel, new Attempts(job, t0));
+      loop.run(
+          d, config.workdir(), job.cancel, metrics.metered(d, kinds, clock, new Attempts(job, t0)));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {

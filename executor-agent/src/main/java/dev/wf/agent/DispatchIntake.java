@@ -1,5 +1,7 @@
 package dev.wf.agent;
 
+import dev.wf.agent.metrics.AgentMetrics;
+import dev.wf.agent.metrics.RefusalKind;
 import dev.wf.protocol.Json;
 import dev.wf.protocol.Topics;
 import dev.wf.protocol.message.Dispatch;
@@ -38,6 +40,7 @@ final class DispatchIntake extends PollLoop {
   private final String pool;
   private final Semaphore slots;
   private final Jobs jobs;
+  private final AgentMetrics metrics;
   private final Function<Dispatch, Reporter> reporters;
   private final Consumer<Job> start;
   private final Runnable flushReports;
@@ -49,6 +52,7 @@ final class DispatchIntake extends PollLoop {
       String pool,
       Semaphore slots,
       Jobs jobs,
+      AgentMetrics metrics,
       Function<Dispatch, Reporter> reporters,
       Consumer<Job> start,
       Runnable flushReports,
@@ -62,6 +66,7 @@ final class DispatchIntake extends PollLoop {
     this.pool = pool;
     this.slots = slots;
     this.jobs = jobs;
+    this.metrics = metrics;
     this.reporters = reporters;
     this.start = start;
     this.flushReports = flushReports;
@@ -133,16 +138,18 @@ final class DispatchIntake extends PollLoop {
     } catch (IOException | RuntimeException e) {
       LOG.warn(
           "agent {}: skipped an unreadable dispatch at {}: {}", config.id(), where, e.getMessage());
+      metrics.refused(pool, RefusalKind.UNREADABLE);
       return false;
     }
     if (d.runId() == null || d.dispatchId() == null) {
       LOG.warn(
           "agent {}: skipped a dispatch without runId or dispatchId at {}", config.id(), where);
+      metrics.refused(pool, RefusalKind.UNREADABLE);
       return false;
     }
     Reporter report = reporters.apply(d);
-    Optional<String> forged = forged(r).or(() -> misplaced(d));
-    Optional<String> refusal = forged.isPresent() ? forged : unrunnable(d);
+    Optional<Refusal> forged = forged(r).or(() -> misplaced(d));
+    Optional<Refusal> refusal = forged.isPresent() ? forged : unrunnable(d);
     if (refusal.isPresent()) {
       LOG.warn(
           "agent {}: refused dispatch {} of run {} at {}: {}",
@@ -150,8 +157,9 @@ final class DispatchIntake extends PollLoop {
           d.dispatchId(),
           d.runId(),
           where,
-          refusal.get());
-      report.refused(refusal.get(), forged.isEmpty());
+          refusal.get().reason());
+      metrics.refused(pool, refusal.get().kind());
+      report.refused(refusal.get().reason(), forged.isEmpty());
       return false;
     }
     if (jobs.known(new DispatchRef(d.runId(), d.dispatchId()))) {
@@ -178,14 +186,18 @@ final class DispatchIntake extends PollLoop {
     }
     Job job = new Job(d, report);
     jobs.add(job);
+    metrics.dispatchLag(pool, System.currentTimeMillis() - r.timestamp());
     report.started(d.attempt());
     LOG.info("run {} step \"{}\" attempt {} started", d.runId(), d.step(), d.attempt());
     start.accept(job);
     return true;
   }
 
+  /** Why a dispatch is refused, and of which kind (for the metrics). */
+  private record Refusal(RefusalKind kind, String reason) {}
+
   /** Why the record is not the coordinator's, when dispatches are signed and it does not verify. */
-  private Optional<String> forged(ConsumerRecord<String, byte[]> r) {
+  private Optional<Refusal> forged(ConsumerRecord<String, byte[]> r) {
     Verifier coordinator = config.keys().coordinator();
     if (coordinator == null) {
       return Optional.empty();
@@ -195,7 +207,9 @@ final class DispatchIntake extends PollLoop {
       return Optional.empty();
     }
     return Optional.of(
-        c.problem().equals("unsigned") ? "unsigned dispatch" : "dispatch " + c.problem());
+        new Refusal(
+            RefusalKind.FORGED,
+            c.problem().equals("unsigned") ? "unsigned dispatch" : "dispatch " + c.problem()));
   }
 
   /**
@@ -203,18 +217,25 @@ final class DispatchIntake extends PollLoop {
    * topic), or past the time the coordinator waits for it (a replay). Either way nothing in it is
    * an order for this agent, so its refusal fails no step.
    */
-  private Optional<String> misplaced(Dispatch d) {
+  private Optional<Refusal> misplaced(Dispatch d) {
     if (!pool.equals(d.pool())) {
       return Optional.of(
-          "a dispatch for pool \"" + d.pool() + "\" on the topic of pool \"" + pool + "\"");
+          new Refusal(
+              RefusalKind.WRONG_POOL,
+              "a dispatch for pool \"" + d.pool() + "\" on the topic of pool \"" + pool + "\""));
     }
     if (d.expiresAt() != null && System.currentTimeMillis() > d.expiresAt()) {
-      return Optional.of("an expired dispatch (a replay, or one the coordinator gave up on)");
+      return Optional.of(
+          new Refusal(
+              RefusalKind.EXPIRED,
+              "an expired dispatch (a replay, or one the coordinator gave up on)"));
     }
     return Optional.empty();
   }
 
-  private static Optional<String> unrunnable(Dispatch d) {
-    return d.action() == null ? Optional.of("no action") : Optional.empty();
+  private static Optional<Refusal> unrunnable(Dispatch d) {
+    return d.action() == null
+        ? Optional.of(new Refusal(RefusalKind.NO_ACTION, "no action"))
+        : Optional.empty();
   }
 }

@@ -14,6 +14,8 @@ import java.util.regex.Pattern;
  * agent may allow only some kinds; others fail on the agent's side with a clear error.
  */
 public final class ActionRunner {
+  private static final Set<String> BUILT_IN = Set.of("shell", "http", "noop", "sleep");
+
   private final ShellAction shell;
   private final HttpAction http;
   private final Map<String, ActionPlugin> plugins = new HashMap<>();
@@ -81,9 +83,16 @@ public final class ActionRunner {
     }
   }
 
+  /** The kinds this agent knows: the built-ins and its plug-ins' (allowed or not). */
+  public Set<String> kinds() {
+    Set<String> out = new java.util.TreeSet<>(BUILT_IN);
+    out.addAll(plugins.keySet());
+    return out;
+  }
+
   public AttemptOutcome run(Action action, AttemptContext ctx) throws InterruptedException {
     if (!allowedKinds.isEmpty() && !allowedKinds.contains(action.kind())) {
-      return AttemptOutcome.failed(
+      return AttemptOutcome.notAllowed(
           "action kind \""
               + action.kind()
               + "\" is not allowed on this agent (allowed: "
@@ -96,7 +105,7 @@ public final class ActionRunner {
     if (action instanceof Action.Shell s) {
       String refused = refused(s, ctx);
       if (refused != null) {
-        return AttemptOutcome.failed(refused);
+        return AttemptOutcome.notAllowed(refused);
       }
       return shell.run(s, ctx);
     }
