@@ -32,6 +32,8 @@ final class ApproveCommand implements Callable<Integer> {
 
   @Mixin ConnectionOptions kafka;
 
+  @Mixin SubmitterOptions submitter;
+
   @Mixin CoordinatorApi api;
 
   @Parameters(index = "0", paramLabel = "RUN", description = "The run id.")
@@ -61,7 +63,7 @@ final class ApproveCommand implements Callable<Integer> {
     if (api.given()) {
       return throughApi(err);
     }
-    try (RunClient client = kafka.runClient()) {
+    try (RunClient client = kafka.runClient(submitter)) {
       client.signal(runId, step, !reject, by, comment);
       WorkflowEvent answer =
           client.await(

@@ -15,6 +15,8 @@ import picocli.CommandLine.Parameters;
 final class CancelCommand implements Callable<Integer> {
   @Mixin ConnectionOptions kafka;
 
+  @Mixin SubmitterOptions submitter;
+
   @Parameters(paramLabel = "RUN", description = "The run id.")
   String runId;
 
@@ -28,7 +30,7 @@ final class CancelCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try (RunClient client = kafka.runClient()) {
+    try (RunClient client = kafka.runClient(submitter)) {
       client.cancel(runId, reason);
     }
     spec.commandLine()

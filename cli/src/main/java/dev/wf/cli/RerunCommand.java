@@ -20,6 +20,8 @@ import picocli.CommandLine.Parameters;
 final class RerunCommand implements Callable<Integer> {
   @Mixin ConnectionOptions kafka;
 
+  @Mixin SubmitterOptions submitter;
+
   @Parameters(paramLabel = "RUN", description = "The run to run again.")
   String of;
 
@@ -39,7 +41,7 @@ final class RerunCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     String id = runId != null ? runId : RunCommand.newRunId();
-    try (RunClient client = kafka.runClient()) {
+    try (RunClient client = kafka.runClient(submitter)) {
       client.rerun(id, of, from);
     }
     err.println("rerun of " + of + " submitted; follow it with wf watch " + id);

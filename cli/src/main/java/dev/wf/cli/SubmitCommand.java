@@ -18,6 +18,8 @@ import picocli.CommandLine.Option;
 final class SubmitCommand extends WorkflowFileCommand {
   @Mixin ConnectionOptions kafka;
 
+  @Mixin SubmitterOptions submitter;
+
   @Option(
       names = "--input",
       paramLabel = "KEY=VALUE",
@@ -41,7 +43,7 @@ final class SubmitCommand extends WorkflowFileCommand {
   @Override
   int start(JsonNode tree, Workflow workflow, PrintWriter err) throws Exception {
     Map<String, JsonNode> given = Inputs.parse(inputs, workflow.inputs());
-    try (RunClient client = kafka.runClient()) {
+    try (RunClient client = kafka.runClient(submitter)) {
       String id = runId != null ? runId : RunCommand.newRunId();
       client.submit(id, tree, given);
       PrintWriter out = spec.commandLine().getOut();

@@ -310,7 +310,11 @@ class MonitoringTest {
               "--workdir",
               stack.dir().resolve("work-taken").toString(),
               "--metrics-port",
-              Integer.toString(taken.getLocalPort()));
+              Integer.toString(taken.getLocalPort()),
+              "--coordinator-key",
+              stack.keys().pub("coordinator").toString(),
+              "--agent-key",
+              stack.keys().key("agents").toString());
       assertThat(r.code()).isEqualTo(2);
       assertThat(r.err())
           .contains("127.0.0.1:" + taken.getLocalPort())

@@ -338,16 +338,11 @@ class ProcessesTest {
         Files.writeString(
             stack.dir().resolve("cli.yaml"),
             "name: From CLI\nagent: { pool: cli }\ninputs: { n: 1 }\naction: { kind: shell, command: 'echo \"{\\\"n\\\":$N}\"', env: { N: '${{ inputs.n + 1 }}' } }\n");
-    String[] kafka = {
-      "--bootstrap",
-      stack.bootstrap(),
-      "--topic-prefix",
-      stack.topics().prefix(),
-      "--submitter-key",
-      stack.keys().key("tester").toString()
-    };
+    String[] kafka = {"--bootstrap", stack.bootstrap(), "--topic-prefix", stack.topics().prefix()};
+    String[] signed =
+        concat(kafka, new String[] {"--submitter-key", stack.keys().key("tester").toString()});
     CliTest.Ran submitted =
-        CliTest.wf(concat(new String[] {"submit", f.toString(), "--input", "n=41"}, kafka));
+        CliTest.wf(concat(new String[] {"submit", f.toString(), "--input", "n=41"}, signed));
     assertThat(submitted.code()).as(submitted.err()).isZero();
     String runId = submitted.out().strip();
     assertThat(runId).startsWith("run-");
@@ -368,7 +363,7 @@ class ProcessesTest {
                 .asInt())
         .isEqualTo(42);
     CliTest.Ran waited =
-        CliTest.wf(concat(new String[] {"submit", f.toString(), "--wait", "--json"}, kafka));
+        CliTest.wf(concat(new String[] {"submit", f.toString(), "--wait", "--json"}, signed));
     assertThat(waited.code()).isZero();
     assertThat(dev.wf.protocol.Json.MAPPER.readTree(waited.out()).get("status").asText())
         .isEqualTo("success");
