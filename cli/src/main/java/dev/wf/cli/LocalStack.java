@@ -77,6 +77,9 @@ final class LocalStack implements AutoCloseable {
         cleanup.add(stateDir);
       }
       String id = "local-" + ProcessHandle.current().pid();
+      // What the agent took lives as long as this process's keys: nothing to keep after it.
+      Path agentState = Files.createTempDirectory("wf-agent-");
+      cleanup.add(agentState);
       Keyring.Ephemeral keys = Keyring.Ephemeral.make(id);
       // One process plays every role: fresh keys, as strict as separate hosts, kept in memory.
       CoordinatorConfig cc =
@@ -90,7 +93,8 @@ final class LocalStack implements AutoCloseable {
               AgentConfig.defaults(bootstrap, id, List.copyOf(pools), workdir)
                   .withClientProperties(props)
                   .withTimings(Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ZERO)
-                  .withSecurity(List.of(), keys.agentKeys()));
+                  .withSecurity(List.of(), keys.agentKeys())
+                  .withStateDir(agentState));
       if (!coordinator.awaitRunning(Duration.ofSeconds(60))) {
         throw new UserError(Main.UNREACHABLE, "the coordinator did not start within 60 s");
       }

@@ -83,9 +83,7 @@ public final class Agent implements AutoCloseable {
     this.workers = Executors.newFixedThreadPool(config.maxConcurrent(), named("wf-action"));
     this.heartbeats = Executors.newSingleThreadScheduledExecutor(named("wf-heartbeat"));
     this.host = hostName();
-    this.seen =
-        new SeenDispatches(
-            config.workdir().resolve(".wf-agent").resolve(config.id() + ".taken"), clock);
+    this.seen = new SeenDispatches(config.stateDir().resolve(config.id() + ".taken"), clock);
     Properties p = clientProperties(config, "wf-agent-" + config.id());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");

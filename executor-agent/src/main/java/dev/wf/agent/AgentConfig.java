@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
  * @param allowedEnv patterns each env name of a shell step must match (empty: any)
  * @param workdirRoot where a shell step's workdir must stay (null: anywhere, or the work directory
  *     when commands are limited)
+ * @param stateDir where it keeps the dispatches it took (default: WORKDIR/.wf-agent)
  */
 public record AgentConfig(
     String bootstrap,
@@ -45,7 +46,8 @@ public record AgentConfig(
     AgentKeys keys,
     boolean allowLinkLocal,
     List<Pattern> allowedEnv,
-    Path workdirRoot) {
+    Path workdirRoot,
+    Path stateDir) {
   public AgentConfig {
     Objects.requireNonNull(bootstrap, "bootstrap");
     Objects.requireNonNull(topics, "topics");
@@ -82,7 +84,8 @@ public record AgentConfig(
         AgentKeys.none(),
         false,
         List.of(),
-        null);
+        null,
+        workdir.resolve(".wf-agent"));
   }
 
   public AgentConfig withTopics(Topics t) {
@@ -107,6 +110,11 @@ public record AgentConfig(
 
   public AgentConfig withSecurity(List<Pattern> commands, AgentKeys k) {
     return RecordCopy.of(this).with("allowedCommands", commands).with("keys", k).build();
+  }
+
+  /** Where the agent keeps the list of dispatches it took (never run twice). */
+  public AgentConfig withStateDir(Path dir) {
+    return RecordCopy.of(this).with("stateDir", dir).build();
   }
 
   /** Which env names a shell step may set, and where its workdir must stay. */

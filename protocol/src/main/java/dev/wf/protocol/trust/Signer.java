@@ -1,12 +1,12 @@
 package dev.wf.protocol.trust;
 
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
-import java.security.Signature;
 import java.util.Base64;
 import java.util.Objects;
 import org.apache.kafka.common.header.Headers;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.signers.Ed25519Signer;
 
 /**
  * Signs records as one party (the coordinator, an agent, a submitter) with its Ed25519 private key.
@@ -15,11 +15,11 @@ import org.apache.kafka.common.header.Headers;
  */
 public final class Signer {
   private final String name;
-  private final PrivateKey key;
+  private final Ed25519PrivateKeyParameters key;
 
   public Signer(String name, PrivateKey key) {
     this.name = Signed.checkName(name);
-    this.key = Objects.requireNonNull(key, "key");
+    this.key = Ed25519Keys.signing(Objects.requireNonNull(key, "key"));
   }
 
   /** The key in {@code file}, signing as {@code name}. */
@@ -33,15 +33,11 @@ public final class Signer {
 
   /** Adds the signature headers of a record with this key and value (null: a tombstone). */
   public void sign(Signed.Purpose purpose, String recordKey, byte[] value, long now, Headers to) {
-    byte[] sig;
-    try {
-      Signature s = Signature.getInstance("Ed25519");
-      s.initSign(key);
-      s.update(Signed.bytes(purpose, recordKey, now, value));
-      sig = s.sign();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("Ed25519 signing failed", e);
-    }
+    byte[] signed = Signed.bytes(purpose, recordKey, now, value);
+    Ed25519Signer s = new Ed25519Signer();
+    s.init(true, key);
+    s.update(signed, 0, signed.length);
+    byte[] sig = s.generateSignature();
     to.remove(Signed.SIGNATURE);
     to.remove(Signed.SIGNED_AT);
     to.add(

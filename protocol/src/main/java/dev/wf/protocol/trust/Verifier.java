@@ -1,13 +1,14 @@
 package dev.wf.protocol.trust;
 
-import java.security.GeneralSecurityException;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.header.Headers;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
+import org.bouncycastle.crypto.signers.Ed25519Signer;
 
 /**
  * Checks signed records against the public keys of the parties it trusts, by name. It can verify
@@ -28,10 +29,12 @@ public final class Verifier {
     }
   }
 
-  private final Map<String, PublicKey> keys;
+  private final Map<String, Ed25519PublicKeyParameters> keys;
 
   public Verifier(Map<String, PublicKey> keys) {
-    this.keys = Map.copyOf(new LinkedHashMap<>(keys));
+    Map<String, Ed25519PublicKeyParameters> k = new LinkedHashMap<>();
+    keys.forEach((name, key) -> k.put(name, Ed25519Keys.verifying(key)));
+    this.keys = Map.copyOf(k);
   }
 
   public static Verifier of(String name, PublicKey key) {
@@ -51,7 +54,7 @@ public final class Verifier {
     if (parts.length != 3 || !parts[0].equals(Signed.SCHEME)) {
       return Check.fail("malformed signature (expected " + Signed.SCHEME + ":<signer>:<base64>)");
     }
-    PublicKey key = keys.get(parts[1]);
+    Ed25519PublicKeyParameters key = keys.get(parts[1]);
     if (key == null) {
       return Check.fail("signed by \"" + safe(parts[1]) + "\", who is not trusted here");
     }
@@ -63,15 +66,12 @@ public final class Verifier {
     } catch (IllegalArgumentException e) {
       return Check.fail("malformed signature");
     }
-    boolean valid;
-    try {
-      Signature s = Signature.getInstance("Ed25519");
-      s.initVerify(key);
-      s.update(Signed.bytes(purpose, recordKey, signedAt, value));
-      valid = s.verify(given);
-    } catch (GeneralSecurityException | IllegalArgumentException e) {
-      valid = false;
-    }
+    byte[] signed = Signed.bytes(purpose, recordKey, signedAt, value);
+    Ed25519Signer s = new Ed25519Signer();
+    s.init(false, key);
+    s.update(signed, 0, signed.length);
+    boolean valid =
+        given.length == Ed25519PrivateKeyParameters.SIGNATURE_SIZE && s.verifySignature(given);
     return valid
         ? new Check(new Verified(parts[1], signedAt), null)
         : Check.fail("forged or altered (the signature of \"" + parts[1] + "\" does not match)");
