@@ -1,6 +1,7 @@
 package dev.wf.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.wf.cli.dashboard.Dashboard;
 import dev.wf.protocol.Json;
 import dev.wf.protocol.Topics;
 import dev.wf.protocol.definition.Durations;
@@ -85,6 +86,16 @@ final class RunCommand extends WorkflowFileCommand {
               + " unattended; without it, answer with wf approve RUN STEP.")
   List<String> approve;
 
+  @Option(
+      names = "--dashboard",
+      paramLabel = "PORT",
+      arity = "0..1",
+      fallbackValue = "" + DashboardCommand.DEFAULT_PORT,
+      description =
+          "Also serve the live web dashboard (wf dashboard) while the run goes on, on PORT of this"
+              + " host (default 7080; 0: any free port); its address is printed.")
+  Integer dashboardPort;
+
   @Override
   int start(JsonNode tree, Workflow workflow, PrintWriter err) throws Exception {
     Map<String, JsonNode> given = Inputs.parse(inputs, workflow.inputs());
@@ -100,7 +111,15 @@ final class RunCommand extends WorkflowFileCommand {
     String cluster = Kafka.bootstrap(bootstrap);
 
     try (LocalStack stack = LocalStack.start(cluster, dataDir, pools(workflow.root()), props, err);
-        RunClient client = new RunClient(stack.bootstrap(), Topics.DEFAULT, props)) {
+        RunClient client = new RunClient(stack.bootstrap(), Topics.DEFAULT, props);
+        Dashboard dashboard =
+            dashboardPort == null
+                ? null
+                : DashboardCommand.open(stack.bootstrap(), props, dashboardPort)) {
+      if (dashboard != null) {
+        err.println("dashboard: " + dashboard.url() + "runs/" + id);
+        err.flush();
+      }
       EventLines lines = new EventLines(err);
       AtomicBoolean ended = new AtomicBoolean();
       AtomicBoolean interrupted = new AtomicBoolean();
