@@ -74,6 +74,10 @@ function stream(query, handlers) {
       fn(data);
     });
   }
+  // A page left behind (the back-forward cache keeps it) must not hold its stream: browsers allow
+  // six connections to one host, and a seventh page would wait for one of them to close.
+  window.addEventListener("pagehide", () => es.close());
+  window.addEventListener("pageshow", ev => { if (ev.persisted) location.reload(); });
   return es;
 }
 
@@ -296,10 +300,17 @@ function runPage(main, runId) {
     sibs.splice(i, 0, s.path);
   }
 
+  /** Updates a step in place: the flattened tree holds these very objects. */
   function put(s) {
-    const known = steps.has(s.path);
+    const old = steps.get(s.path);
+    if (old) {
+      for (const k of Object.keys(old)) delete old[k];
+      Object.assign(old, s);
+      return;
+    }
     steps.set(s.path, s);
-    if (!known) { addChild(s); structureChanged = true; }
+    addChild(s);
+    structureChanged = true;
   }
 
   /** Depth-first, children in their order; a step whose parent is unknown yet hangs at the top. */
