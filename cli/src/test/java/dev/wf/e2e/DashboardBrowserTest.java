@@ -253,4 +253,50 @@ class DashboardBrowserTest {
                         + " return rows.length > 0"
                         + " && rows.every(r => r.dataset.status === 'success');"));
   }
+
+  @Test
+  void shouldServeTheDashboardOfTheRunThatWfRunStartsWithItsDashboardFlag() throws Exception {
+    Path gate = stack.dir().resolve("run-gate-" + System.nanoTime());
+    Path file =
+        Files.writeString(
+            stack.dir().resolve("demo.yaml"),
+            """
+            name: Demo
+            steps:
+              - name: Wait For Gate
+                action:
+                  kind: shell
+                  command: 'while [ ! -f "$GATE" ]; do sleep 0.05; done'
+                  env: { GATE: "%s" }
+            """
+                .formatted(gate));
+    java.io.StringWriter err = new java.io.StringWriter();
+    java.util.concurrent.CompletableFuture<Integer> exit =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () ->
+                dev.wf.cli.Main.execute(
+                    new java.io.PrintWriter(new java.io.StringWriter(), true),
+                    new java.io.PrintWriter(err, true),
+                    "run",
+                    file.toString(),
+                    "--bootstrap",
+                    stack.bootstrap(),
+                    "--dashboard=0"));
+    String printed =
+        browser.until(
+            "wf run to print the dashboard's address",
+            Duration.ofSeconds(90),
+            d -> {
+              java.util.regex.Matcher m =
+                  java.util.regex.Pattern.compile("dashboard: (http://\\S+)")
+                      .matcher(err.toString());
+              return m.find() ? m.group(1) : null;
+            });
+
+    browser.open(printed);
+    browser.awaitStatus(step("Wait For Gate"), "running");
+    assertThat(browser.driver.findElement(By.id("run-name")).getText()).isEqualTo("Demo");
+    Files.writeString(gate, "open");
+    assertThat(exit.get(60, java.util.concurrent.TimeUnit.SECONDS)).as(err.toString()).isZero();
+  }
 }
