@@ -1,0 +1,111 @@
+package dev.wf.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wf.cli.DashboardCommand;
+import dev.wf.cli.dashboard.Dashboard;
+import dev.wf.protocol.Topics;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Who may read the dashboard and press its buttons, as the coordinator's API decides it. */
+class DashboardAccessTest {
+  static final String TOKEN = "s3cret-" + UUID.randomUUID();
+  static Dashboard dashboard;
+  static String url;
+  static final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() {
+    Topics topics = new Topics("acc" + UUID.randomUUID().toString().substring(0, 8) + ".");
+    dashboard =
+        DashboardCommand.open(
+            TestKafka.bootstrap(),
+            Map.of(),
+            new Dashboard.Settings(topics, "127.0.0.1", 0, TOKEN, "tester", 100));
+    url = dashboard.url().toString();
+  }
+
+  @AfterAll
+  static void stop() {
+    dashboard.close();
+  }
+
+  private static HttpResponse<String> get(String path, String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path));
+    if (headers.length > 0) {
+      b.headers(headers);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static HttpResponse<String> post(String path, String... headers) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url + path))
+            .headers(headers)
+            .POST(HttpRequest.BodyPublishers.ofString("{}"))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void shouldRefuseEveryPageWithoutTheToken() throws Exception {
+    assertThat(get("").statusCode()).isEqualTo(401);
+    assertThat(get("").body()).contains("/?token=TOKEN");
+    assertThat(get("api/runs").statusCode()).isEqualTo(401);
+    assertThat(get("events?scope=runs").statusCode()).isEqualTo(401);
+    assertThat(get("api/runs", "Authorization", "Bearer wrong").statusCode()).isEqualTo(401);
+    assertThat(get("health").statusCode()).as("probes hold no token").isEqualTo(200);
+  }
+
+  @Test
+  void shouldServeABearerOfTheToken() throws Exception {
+    HttpResponse<String> r = get("api/runs", "Authorization", "Bearer " + TOKEN);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).contains("\"runs\":[]");
+  }
+
+  @Test
+  void shouldTurnATokenInTheAddressIntoACookieTheBrowserKeeps() throws Exception {
+    HttpResponse<String> r = get("?token=" + TOKEN);
+    assertThat(r.statusCode()).isEqualTo(303);
+    assertThat(r.headers().firstValue("Location")).contains("/");
+    String cookie = r.headers().firstValue("Set-Cookie").orElseThrow();
+    assertThat(cookie).contains("HttpOnly").contains("SameSite=Strict");
+
+    String pair = cookie.substring(0, cookie.indexOf(';'));
+    assertThat(get("", "Cookie", pair).statusCode()).isEqualTo(200);
+    assertThat(get("?token=wrong").statusCode()).as("a wrong token sets nothing").isEqualTo(401);
+  }
+
+  @Test
+  void shouldRefuseAnActionThatDoesNotComeFromThePage() throws Exception {
+    String auth = "Bearer " + TOKEN;
+    assertThat(post("api/runs/r1/cancel", "Authorization", auth).statusCode())
+        .as("without the page's header")
+        .isEqualTo(403);
+    assertThat(
+            post(
+                    "api/runs/r1/cancel",
+                    "Authorization",
+                    auth,
+                    "X-WF-Dashboard",
+                    "1",
+                    "Origin",
+                    "https://evil.example")
+                .statusCode())
+        .as("from another site")
+        .isEqualTo(403);
+    assertThat(
+            post("api/runs/r1/cancel", "Authorization", auth, "X-WF-Dashboard", "1").statusCode())
+        .as("from the page, for a run it does not know")
+        .isEqualTo(404);
+  }
+}
