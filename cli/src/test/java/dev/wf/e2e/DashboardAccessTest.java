@@ -108,4 +108,62 @@ class DashboardAccessTest {
         .as("from the page, for a run it does not know")
         .isEqualTo(404);
   }
+
+  @Test
+  void shouldServeAsAProcessOfItsOwnWithItsSettingsFromTheCommandLine() throws Exception {
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    java.nio.file.Path log = java.nio.file.Files.createTempDirectory("wf-dash-").resolve("d.log");
+    try (Child child =
+        Child.start(
+            log,
+            "dashboard",
+            "--bootstrap",
+            TestKafka.bootstrap(),
+            "--topic-prefix",
+            "proc" + UUID.randomUUID().toString().substring(0, 8) + ".",
+            "--port",
+            "" + port,
+            "--http-token",
+            TOKEN)) {
+      HttpRequest health =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/runs"))
+              .header("Authorization", "Bearer " + TOKEN)
+              .build();
+      long deadline = System.currentTimeMillis() + 60_000;
+      HttpResponse<String> r = null;
+      while (r == null && System.currentTimeMillis() < deadline && child.alive()) {
+        try {
+          r = http.send(health, HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+          Thread.sleep(100); // its JVM is starting
+        }
+      }
+      assertThat(r).as(java.nio.file.Files.readString(log)).isNotNull();
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(java.nio.file.Files.readString(log))
+          .contains("dashboard on http://127.0.0.1:" + port + "/");
+    }
+  }
+
+  @Test
+  void shouldNameThePortAndTheOptionWhenThePortIsTaken() throws Exception {
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      CliTest.Ran r =
+          CliTest.wf(
+              "dashboard",
+              "--bootstrap",
+              TestKafka.bootstrap(),
+              "--port",
+              "" + taken.getLocalPort());
+      assertThat(r.code()).isEqualTo(3);
+      assertThat(r.err())
+          .contains("port " + taken.getLocalPort())
+          .contains("--port")
+          .contains("WF_DASHBOARD_PORT");
+    }
+  }
 }
