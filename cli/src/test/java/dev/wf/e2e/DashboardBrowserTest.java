@@ -157,7 +157,7 @@ class DashboardBrowserTest {
                     .equals("live")
                 && d.findElement(By.cssSelector("[data-agent='agent-1']"))
                     .getText()
-                    .contains("1/"));
+                    .contains("Long Haul › Sleep #1"));
     assertThat(browser.driver.findElement(By.cssSelector("[data-pool='default']")).getText())
         .contains("1 agent");
 

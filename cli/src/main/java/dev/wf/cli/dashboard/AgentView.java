@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wf.protocol.Json;
 import dev.wf.protocol.message.AgentHeartbeat;
+import java.util.function.Function;
 
 /** An agent as the agents page shows it: its last heartbeat and the attempts lost with it. */
 final class AgentView {
@@ -16,7 +17,8 @@ final class AgentView {
     this.id = id;
   }
 
-  ObjectNode json() {
+  /** The agent, naming each attempt it runs with {@code nameOf} (its run's and step's names). */
+  ObjectNode json(Function<AgentHeartbeat.Running, String> nameOf) {
     ObjectNode n = Json.MAPPER.createObjectNode();
     n.put("id", id);
     n.put("gone", gone);
@@ -36,6 +38,7 @@ final class AgentView {
         o.put("runId", r.runId());
         o.put("path", r.path());
         o.put("attempt", r.attempt());
+        o.put("name", nameOf.apply(r));
       }
     }
     return n;

@@ -3,6 +3,7 @@ package dev.wf.cli.dashboard;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wf.protocol.Json;
+import dev.wf.protocol.message.AgentHeartbeat;
 import java.util.Set;
 
 /**
@@ -36,7 +37,7 @@ final class Views {
   static ObjectNode agents(DashboardModel m, long now) {
     ObjectNode n = stamped(now);
     ArrayNode agents = n.putArray("agents");
-    m.agents().forEach(a -> agents.add(a.json()));
+    m.agents().forEach(a -> agents.add(a.json(r -> nameOf(m, r))));
     return n;
   }
 
@@ -78,6 +79,16 @@ final class Views {
     RunView r = m.run(runId);
     StepView s = r == null ? null : r.steps.get(path);
     return s == null ? null : s.details();
+  }
+
+  /** "Run name › step name" of an attempt an agent runs, or its path when the run is unknown. */
+  private static String nameOf(DashboardModel m, AgentHeartbeat.Running r) {
+    RunView run = m.run(r.runId());
+    StepView step = run == null ? null : run.steps.get(r.path());
+    if (step == null) {
+      return r.path();
+    }
+    return (run.name == null ? run.runId : run.name) + " › " + step.name;
   }
 
   private static ObjectNode stamped(long now) {

@@ -468,7 +468,7 @@ function agentsPage(main) {
   const list = new VirtualList(document.getElementById("agents"), a => {
     const st = state(a);
     const running = (a.running || []).map(r =>
-      `<a href="/runs/${encodeURIComponent(r.runId)}" class="mono" title="${esc(r.path)}">${esc(r.path.split(".").pop())} #${r.attempt}</a>`).join(", ");
+      `<a href="/runs/${encodeURIComponent(r.runId)}" class="mono" title="${esc(r.runId + " " + r.path)}">${esc(r.name || r.path)} #${r.attempt}</a>`).join(", ");
     return `<div class="row" data-agent="${esc(a.id)}" data-state="${st}">
       <span>${statusHtml(stateStatus[st]).replace(">" + stateStatus[st] + "<", ">" + st + "<")}</span>
       <span class="mono">${esc(a.id)}</span>
