@@ -67,11 +67,13 @@ public final class DashboardCommand implements Callable<Integer> {
     if (maxRuns < 1) {
       throw new UserError(Main.INVALID, "--max-runs must be at least 1");
     }
+    Logging.service();
     String bootstrap = kafka.reachable();
     Dashboard.Settings settings =
         new Dashboard.Settings(kafka.topics(), bind, port, httpToken, who(), maxRuns);
     CountDownLatch stop = new CountDownLatch(1);
-    try (Dashboard d = open(bootstrap, kafka.clientProperties(), settings)) {
+    try (Dashboard d =
+        open(bootstrap, kafka.clientProperties(), settings, "--port (WF_DASHBOARD_PORT)")) {
       spec.commandLine()
           .getErr()
           .println(
@@ -91,6 +93,12 @@ public final class DashboardCommand implements Callable<Integer> {
    */
   public static Dashboard open(
       String bootstrap, Map<String, String> props, Dashboard.Settings settings) {
+    return open(bootstrap, props, settings, "--port");
+  }
+
+  /** The same; a taken port is reported with {@code portOption}, the option that changes it. */
+  static Dashboard open(
+      String bootstrap, Map<String, String> props, Dashboard.Settings settings, String portOption) {
     IntakeWriter intake = new IntakeWriter(bootstrap, settings.topics(), props);
     try {
       return Dashboard.start(settings, Kafka.reader(bootstrap, props, 50), intake);
@@ -101,19 +109,21 @@ public final class DashboardCommand implements Callable<Integer> {
               + settings.port()
               + " on "
               + settings.bind()
-              + " is taken: choose another with --port (WF_DASHBOARD_PORT)");
+              + " is taken: choose another with "
+              + portOption);
     } catch (IOException e) {
       throw new UserError(Main.UNREACHABLE, "cannot serve the dashboard: " + e.getMessage());
     }
   }
 
-  /** Starts a dashboard of the default topics on port {@code port} of this host only. */
-  public static Dashboard open(String bootstrap, Map<String, String> props, int port) {
+  /** For {@code wf run --dashboard=PORT}: the default topics, on this host only. */
+  static Dashboard openBesideRun(String bootstrap, Map<String, String> props, int port) {
     return open(
         bootstrap,
         props,
         new Dashboard.Settings(
-            Topics.DEFAULT, "127.0.0.1", port, null, who(), Dashboard.DEFAULT_MAX_RUNS));
+            Topics.DEFAULT, "127.0.0.1", port, null, who(), Dashboard.DEFAULT_MAX_RUNS),
+        "--dashboard=PORT");
   }
 
   /** Who the page's approvals are signed as: this user, through the dashboard. */

@@ -115,7 +115,7 @@ final class RunCommand extends WorkflowFileCommand {
         Dashboard dashboard =
             dashboardPort == null
                 ? null
-                : DashboardCommand.open(stack.bootstrap(), props, dashboardPort)) {
+                : DashboardCommand.openBesideRun(stack.bootstrap(), props, dashboardPort)) {
       if (dashboard != null) {
         err.println("dashboard: " + dashboard.url() + "runs/" + id);
         err.flush();

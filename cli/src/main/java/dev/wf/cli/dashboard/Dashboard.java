@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * shows it. {@code wf dashboard} runs one on its own; {@code wf run --dashboard} beside its run.
  */
 public final class Dashboard implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(Dashboard.class);
+  private static final Logger LOG = LoggerFactory.getLogger("wf.dashboard");
 
   /** Runs kept by default: the newest 5,000. */
   public static final int DEFAULT_MAX_RUNS = 5_000;

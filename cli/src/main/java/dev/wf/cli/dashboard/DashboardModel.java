@@ -90,7 +90,12 @@ final class DashboardModel {
         s.status = "running";
         s.startedAt = at;
         s.endedAt = -1;
+        s.duration = -1;
         s.waitingFor = null;
+        // a group that runs again starts its children afresh: what they said before is gone
+        s.error = null;
+        s.result = null;
+        s.output = null;
         s.attempt = e.attempt() == null ? 1 : e.attempt();
       }
       case STEP_QUEUED -> {

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * actions a person takes from the page: cancel a run, answer an approval.
  */
 final class DashboardServer implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(DashboardServer.class);
+  private static final Logger LOG = LoggerFactory.getLogger("wf.dashboard");
   private static final int MAX_BODY = 64 * 1024;
   private static final Map<String, String> FILES =
       Map.of(

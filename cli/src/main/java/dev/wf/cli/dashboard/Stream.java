@@ -54,10 +54,15 @@ final class Stream {
     closed = true;
   }
 
+  /** The next queued message, waiting up to {@code waitMs}; null when none came. */
+  String next(long waitMs) throws InterruptedException {
+    return queue.poll(waitMs, TimeUnit.MILLISECONDS);
+  }
+
   /** Writes queued messages to {@code out} until the page goes away or the stream is closed. */
   void pump(OutputStream out) throws IOException, InterruptedException {
     while (!closed) {
-      String msg = queue.poll(KEEPALIVE_MS, TimeUnit.MILLISECONDS);
+      String msg = next(KEEPALIVE_MS);
       if (msg == null) {
         msg = ": keepalive\n\n";
       }

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * consumer group: every dashboard reads everything) and folds each batch into the live view.
  */
 final class TopicFeed implements Runnable {
-  private static final Logger LOG = LoggerFactory.getLogger(TopicFeed.class);
+  private static final Logger LOG = LoggerFactory.getLogger("wf.dashboard");
 
   private final KafkaConsumer<String, byte[]> consumer;
   private final Topics topics;
