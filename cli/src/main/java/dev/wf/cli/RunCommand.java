@@ -17,12 +17,14 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.Stack;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -90,11 +92,26 @@ final class RunCommand extends WorkflowFileCommand {
       names = "--dashboard",
       paramLabel = "PORT",
       arity = "0..1",
-      fallbackValue = "" + DashboardCommand.DEFAULT_PORT,
+      parameterConsumer = OptionalPort.class,
       description =
           "Also serve the live web dashboard (wf dashboard) while the run goes on, on PORT of this"
               + " host (default 7080; 0: any free port); its address is printed.")
   Integer dashboardPort;
+
+  /**
+   * Takes {@code --dashboard}'s port only when one follows, so that {@code wf run --dashboard FILE}
+   * keeps FILE as the workflow.
+   */
+  static final class OptionalPort implements CommandLine.IParameterConsumer {
+    @Override
+    public void consumeParameters(
+        Stack<String> args,
+        CommandLine.Model.ArgSpec option,
+        CommandLine.Model.CommandSpec command) {
+      boolean port = !args.isEmpty() && args.peek().matches("\\d{1,5}");
+      option.setValue(port ? Integer.parseInt(args.pop()) : DashboardCommand.DEFAULT_PORT);
+    }
+  }
 
   @Override
   int start(JsonNode tree, Workflow workflow, PrintWriter err) throws Exception {
