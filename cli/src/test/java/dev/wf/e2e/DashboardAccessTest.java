@@ -166,4 +166,34 @@ class DashboardAccessTest {
           .contains("WF_DASHBOARD_PORT");
     }
   }
+
+  @Test
+  void shouldAnswerOnlyToLoopbackNamesWhenBoundToThisHostOnly() throws Exception {
+    assertThat(rawStatus("localhost")).isEqualTo(200);
+    assertThat(rawStatus("127.0.0.1")).isEqualTo(200);
+    assertThat(rawStatus("attacker.example"))
+        .as("a name pointed at 127.0.0.1 by someone else (DNS rebinding)")
+        .isEqualTo(403);
+  }
+
+  /** The status of {@code GET /health} asked with {@code Host: name} (HttpClient sets its own). */
+  private static int rawStatus(String name) throws Exception {
+    URI u = URI.create(url);
+    try (java.net.Socket s = new java.net.Socket(u.getHost(), u.getPort())) {
+      s.getOutputStream()
+          .write(
+              ("GET /health HTTP/1.1\r\nHost: "
+                      + name
+                      + ":"
+                      + u.getPort()
+                      + "\r\nConnection: close\r\n\r\n")
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String status =
+          new java.io.BufferedReader(
+                  new java.io.InputStreamReader(
+                      s.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII))
+              .readLine();
+      return Integer.parseInt(status.split(" ")[1]);
+    }
+  }
 }

@@ -76,6 +76,29 @@ final class Access {
     }
   }
 
+  /**
+   * Whether the request names a host this dashboard answers to. Bound to this host only, it answers
+   * only to loopback names: a web page whose name an attacker points at 127.0.0.1 (DNS rebinding)
+   * would otherwise read it, and press its buttons, as its own origin.
+   */
+  static boolean hostAllowed(HttpExchange ex, boolean loopbackOnly) {
+    if (!loopbackOnly) {
+      return true;
+    }
+    String host = ex.getRequestHeaders().getFirst("Host");
+    if (host == null) {
+      return false;
+    }
+    String name =
+        host.startsWith("[")
+            ? host.substring(0, host.indexOf(']') + 1)
+            : host.replaceFirst(":\\d+$", "");
+    return LOOPBACK_NAMES.contains(name.toLowerCase(java.util.Locale.ROOT));
+  }
+
+  private static final java.util.Set<String> LOOPBACK_NAMES =
+      java.util.Set.of("localhost", "127.0.0.1", "[::1]");
+
   private static boolean same(String a, String b) {
     return MessageDigest.isEqual(
         a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));

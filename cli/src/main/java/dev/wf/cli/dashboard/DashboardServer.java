@@ -37,6 +37,7 @@ final class DashboardServer implements AutoCloseable {
   private final RunControl control;
   private final Access access;
   private final String by;
+  private final boolean loopbackOnly;
 
   DashboardServer(
       InetSocketAddress address, Access access, LiveView view, RunControl control, String by)
@@ -45,6 +46,7 @@ final class DashboardServer implements AutoCloseable {
     this.control = control;
     this.access = access;
     this.by = by;
+    this.loopbackOnly = address.getAddress() != null && address.getAddress().isLoopbackAddress();
     this.server = HttpServer.create(address, 64);
     // every open page holds a thread for its event stream: a pool that grows, bounded by
     // LiveView.MAX_STREAMS
@@ -67,6 +69,10 @@ final class DashboardServer implements AutoCloseable {
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
       String path = ex.getRequestURI().getRawPath();
+      if (!Access.hostAllowed(ex, loopbackOnly)) {
+        send(ex, 403, "text/plain", "this dashboard answers to localhost only");
+        return;
+      }
       Map<String, String> query = query(ex.getRequestURI().getRawQuery());
       if (query.containsKey("token") && access.offered(query.get("token"))) {
         // the browser keeps the token as a cookie, and the address bar loses it
@@ -176,14 +182,14 @@ final class DashboardServer implements AutoCloseable {
   }
 
   private void events(HttpExchange ex, Map<String, String> query) throws IOException {
-    String kind = query.getOrDefault("scope", Stream.Scope.RUNS);
-    if (!kind.equals(Stream.Scope.RUNS)
-        && !kind.equals(Stream.Scope.RUN)
-        && !kind.equals(Stream.Scope.AGENTS)) {
+    String kind = query.getOrDefault("scope", PageStream.Scope.RUNS);
+    if (!kind.equals(PageStream.Scope.RUNS)
+        && !kind.equals(PageStream.Scope.RUN)
+        && !kind.equals(PageStream.Scope.AGENTS)) {
       send(ex, 400, "application/json", error("scope is runs, run or agents"));
       return;
     }
-    Stream stream = view.subscribe(new Stream.Scope(kind, query.get("run")));
+    PageStream stream = view.subscribe(new PageStream.Scope(kind, query.get("run")));
     if (stream == null) {
       send(ex, 503, "application/json", error("too many open pages"));
       return;

@@ -18,7 +18,7 @@ final class LiveView {
 
   private final DashboardModel model;
   private final Clock clock;
-  private final List<Stream> streams = new CopyOnWriteArrayList<>();
+  private final List<PageStream> streams = new CopyOnWriteArrayList<>();
 
   LiveView(DashboardModel model, Clock clock) {
     this.model = model;
@@ -52,15 +52,15 @@ final class LiveView {
     long now = clock.millis();
     String runs = null;
     String agents = null;
-    for (Stream s : streams) {
+    for (PageStream s : streams) {
       switch (s.scope.kind()) {
-        case Stream.Scope.RUNS -> {
+        case PageStream.Scope.RUNS -> {
           if (!c.runs().isEmpty() || !c.evicted().isEmpty()) {
             runs = runs != null ? runs : Views.runsDelta(model, c, now).toString();
             offer(s, "runs", runs);
           }
         }
-        case Stream.Scope.RUN -> {
+        case PageStream.Scope.RUN -> {
           ObjectNode d = Views.runDelta(model, c, s.scope.runId(), now);
           if (d != null) {
             offer(s, "run", d.toString());
@@ -76,23 +76,23 @@ final class LiveView {
     }
   }
 
-  private void offer(Stream s, String name, String json) {
+  private void offer(PageStream s, String name, String json) {
     if (!s.offer(name, json)) {
       streams.remove(s);
     }
   }
 
   /** A new page's stream, its snapshot already queued; null when too many pages watch. */
-  synchronized Stream subscribe(Stream.Scope scope) {
+  synchronized PageStream subscribe(PageStream.Scope scope) {
     if (streams.size() >= MAX_STREAMS) {
       return null;
     }
-    Stream s = new Stream(scope);
+    PageStream s = new PageStream(scope);
     long now = clock.millis();
     String snapshot =
         switch (scope.kind()) {
-          case Stream.Scope.RUNS -> Views.runs(model, now).toString();
-          case Stream.Scope.RUN -> Views.run(model, scope.runId(), now).toString();
+          case PageStream.Scope.RUNS -> Views.runs(model, now).toString();
+          case PageStream.Scope.RUN -> Views.run(model, scope.runId(), now).toString();
           default -> Views.agents(model, now).toString();
         };
     s.offer("snapshot", snapshot);
@@ -100,7 +100,7 @@ final class LiveView {
     return s;
   }
 
-  void unsubscribe(Stream s) {
+  void unsubscribe(PageStream s) {
     s.close();
     streams.remove(s);
   }
@@ -136,7 +136,7 @@ final class LiveView {
   }
 
   void closeAll() {
-    streams.forEach(Stream::close);
+    streams.forEach(PageStream::close);
     streams.clear();
   }
 }

@@ -28,7 +28,7 @@ class LiveViewTest {
   @Test
   void shouldSendARunPageItsSnapshotThenOnlyItsRunsChangedSteps() throws Exception {
     view.fold(List.of(start("r1", "A", "A")));
-    Stream page = view.subscribe(new Stream.Scope(Stream.Scope.RUN, "r1"));
+    PageStream page = view.subscribe(new PageStream.Scope(PageStream.Scope.RUN, "r1"));
 
     view.fold(List.of(start("r2", "B", "B"), start("r1", "A.sequential[0]", "Build")));
 
@@ -46,8 +46,8 @@ class LiveViewTest {
 
   @Test
   void shouldSendTheRunsListOneDeltaPerBatchAndNothingToTheAgentsPage() throws Exception {
-    Stream runs = view.subscribe(new Stream.Scope(Stream.Scope.RUNS, null));
-    Stream agents = view.subscribe(new Stream.Scope(Stream.Scope.AGENTS, null));
+    PageStream runs = view.subscribe(new PageStream.Scope(PageStream.Scope.RUNS, null));
+    PageStream agents = view.subscribe(new PageStream.Scope(PageStream.Scope.AGENTS, null));
     runs.next(0);
     agents.next(0);
 
@@ -64,8 +64,8 @@ class LiveViewTest {
 
   @Test
   void shouldDropAPageThatFellBehindSoThatItReconnectsForAFreshSnapshot() throws Exception {
-    Stream page = view.subscribe(new Stream.Scope(Stream.Scope.RUNS, null));
-    for (int i = 0; i <= Stream.BACKLOG; i++) {
+    PageStream page = view.subscribe(new PageStream.Scope(PageStream.Scope.RUNS, null));
+    for (int i = 0; i <= PageStream.BACKLOG; i++) {
       view.fold(List.of(start("r" + i, "A", "A")));
     }
     assertThat(page.closed()).isTrue();

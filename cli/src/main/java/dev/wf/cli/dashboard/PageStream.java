@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * messages its own thread writes. A page too slow to keep up is dropped; its browser reconnects and
  * gets a fresh snapshot, so nothing is lost but the backlog.
  */
-final class Stream {
+final class PageStream {
   /** Messages queued per page before it counts as stuck. */
   static final int BACKLOG = 1_000;
 
@@ -30,7 +30,7 @@ final class Stream {
   private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(BACKLOG);
   private volatile boolean closed;
 
-  Stream(Scope scope) {
+  PageStream(Scope scope) {
     this.scope = scope;
   }
 
