@@ -2,6 +2,9 @@ package dev.wf.cli;
 
 import dev.wf.agent.Agent;
 import dev.wf.agent.AgentConfig;
+import dev.wf.agent.AgentKeys;
+import dev.wf.agent.metrics.AgentMetrics;
+import dev.wf.agent.metrics.MetricsServer;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,6 +26,8 @@ final class AgentCommand implements Callable<Integer> {
   @Mixin ConnectionOptions kafka;
 
   @Mixin AgentAllowlist allow;
+
+  @Mixin AgentMetricsOptions metrics;
 
   @Option(
       names = "--pool",
@@ -78,6 +84,7 @@ final class AgentCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Logging.service();
+    AgentKeys keys = allow.keys(); // a missing key is said at once, not after Kafka answers
     String bootstrap = kafka.awaitReachable(org.slf4j.LoggerFactory.getLogger("wf.agent"));
     Set<String> poolSet =
         new LinkedHashSet<>(
@@ -88,6 +95,7 @@ final class AgentCommand implements Callable<Integer> {
             Main.INVALID, "--pool " + p + ": a pool name has letters, digits, '.', '_' or '-'");
       }
     }
+    metrics.validate();
     if (maxConcurrent < 1) {
       throw new UserError(Main.INVALID, "--max-concurrent must be at least 1");
     }
@@ -117,8 +125,29 @@ final class AgentCommand implements Callable<Integer> {
                 CoordinatorCommand.duration("--kill-grace", killGrace),
                 CoordinatorCommand.duration("--drain-timeout", drain))
             .withAllowedKinds(allow.kinds(System.getenv("WF_ALLOW_KINDS")));
-    config = config.withSecurity(allow.commands(), allow.signatures());
-    Agent agent = Agent.start(config);
-    return ServiceStop.onStop(agent::close).await();
+    config =
+        config
+            .withSecurity(allow.commands(), keys)
+            .withLinkLocal(allow.allowLinkLocal)
+            .withStepLimits(allow.env(), allow.workdirRoot);
+    AgentMetrics meters = AgentMetrics.prometheus();
+    AtomicReference<Agent> started = new AtomicReference<>();
+    MetricsServer endpoint =
+        metrics.start(
+            meters,
+            () ->
+                started.get() == null
+                    ? "STARTING"
+                    : started.get().accepting() ? MetricsServer.RUNNING : "STOPPING");
+    Agent agent = Agent.start(config, meters);
+    started.set(agent);
+    return ServiceStop.onStop(
+            () -> {
+              agent.close();
+              if (endpoint != null) {
+                endpoint.close();
+              }
+            })
+        .await();
   }
 }

@@ -61,8 +61,7 @@ final class ApproveCommand implements Callable<Integer> {
     if (api.given()) {
       return throughApi(err);
     }
-    try (RunClient client =
-        new RunClient(kafka.reachable(), kafka.topics(), kafka.clientProperties())) {
+    try (RunClient client = kafka.runClient()) {
       client.signal(runId, step, !reject, by, comment);
       WorkflowEvent answer =
           client.await(

@@ -105,9 +105,13 @@ final class BenchCommand implements Callable<Integer> {
         Kafka.checkReachable(cluster, Map.of(), 10_000);
       }
       Topics topics = new Topics("bench" + UUID.randomUUID().toString().substring(0, 6) + ".");
+      // Measured as it runs in production: dispatches, reports and submissions all signed.
+      Keyring.Ephemeral keys = Keyring.Ephemeral.make("bench-agent");
       CoordinatorConfig cc =
           tuning.apply(
-              CoordinatorConfig.defaults(cluster, tmp.resolve("state")).withTopics(topics));
+              CoordinatorConfig.defaults(cluster, tmp.resolve("state"))
+                  .withTopics(topics)
+                  .withTrust(keys.coordinatorTrust()));
       report.header(cluster, cc);
       report.kafka(BenchWorkloads.rawRoundTrip(cluster, topics.prefix() + "rtt", 500));
       try (Coordinator coordinator = Coordinator.start(cc);
@@ -115,11 +119,13 @@ final class BenchCommand implements Callable<Integer> {
               Agent.start(
                   AgentConfig.defaults(cluster, "bench-agent", List.of("default"), tmp)
                       .withTopics(topics)
-                      .withMaxConcurrent(256))) {
+                      .withMaxConcurrent(256)
+                      .withSecurity(List.of(), keys.agentKeys()))) {
         coordinator.awaitRunning(Duration.ofSeconds(60));
         err.println("coordinator and agent " + agent.id() + " running; measuring ...");
         err.flush();
-        BenchWorkloads w = new BenchWorkloads(cluster, topics, coordinator.streams());
+        BenchWorkloads w =
+            new BenchWorkloads(cluster, topics, coordinator.streams(), keys.submitter());
         try (w) {
           w.warmUp();
           for (String row : rows) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.wf.protocol.Topics;
 import dev.wf.protocol.event.EventType;
 import dev.wf.protocol.event.WorkflowEvent;
+import dev.wf.protocol.trust.Signer;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,15 +42,17 @@ final class BenchWorkloads implements AutoCloseable {
 
   private static final Duration LONG = Duration.ofMinutes(10);
   private final String bootstrap;
+  private final Signer submitter;
   private final Topics topics;
   private final LoadDriver driver;
   private final KafkaStreams coordinator;
 
-  BenchWorkloads(String bootstrap, Topics topics, KafkaStreams coordinator) {
+  BenchWorkloads(String bootstrap, Topics topics, KafkaStreams coordinator, Signer submitter) {
+    this.submitter = submitter;
     this.bootstrap = bootstrap;
     this.topics = topics;
     this.coordinator = coordinator;
-    this.driver = new LoadDriver(bootstrap, topics);
+    this.driver = new LoadDriver(bootstrap, topics, submitter);
   }
 
   /**
@@ -158,7 +161,7 @@ final class BenchWorkloads implements AutoCloseable {
   /** Time between successive step:complete events of a sequential chain, as the events say. */
   private Row perStep(int steps, int chains) {
     List<Double> perStep = new ArrayList<>();
-    try (RunClient client = new RunClient(bootstrap, topics, Map.of())) {
+    try (RunClient client = new RunClient(bootstrap, topics, Map.of(), submitter)) {
       for (int i = 0; i < chains; i++) {
         String runId = "bench-" + UUID.randomUUID();
         List<WorkflowEvent> events = new ArrayList<>();

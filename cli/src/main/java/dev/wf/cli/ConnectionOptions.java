@@ -28,6 +28,29 @@ final class ConnectionOptions {
       description = "Kafka client properties file: TLS, SASL... (env WF_KAFKA_CONFIG).")
   Path kafkaConfig;
 
+  @Option(
+      names = "--submitter-key",
+      paramLabel = "FILE",
+      defaultValue = "${env:WF_SUBMITTER_KEY}",
+      description =
+          "Sign what this command writes to the intake with this private key (env WF_SUBMITTER_KEY;"
+              + " see wf keygen). A coordinator with a trust file takes only signed records.")
+  Path submitterKey;
+
+  @Option(
+      names = "--submitter",
+      paramLabel = "NAME",
+      defaultValue = "${env:WF_SUBMITTER}",
+      description =
+          "The name the trust file knows the key by (env WF_SUBMITTER; default: the key file's"
+              + " name without .key).")
+  String submitter;
+
+  /** Who signs intake records, or null when no key is given (the coordinator may refuse them). */
+  dev.wf.protocol.trust.Signer submitterSigner() {
+    return submitterKey == null ? null : Keyring.signer("--submitter-key", submitterKey, submitter);
+  }
+
   Topics topics() {
     try {
       return new Topics(topicPrefix);
@@ -80,7 +103,7 @@ final class ConnectionOptions {
    * A client of the cluster's intake and events topics; exit 3 when the cluster does not answer.
    */
   RunClient runClient() {
-    return new RunClient(reachable(), topics(), clientProperties());
+    return new RunClient(reachable(), topics(), clientProperties(), submitterSigner());
   }
 
   /** The events of run {@code runId} on the cluster; exit 3 when the cluster does not answer. */

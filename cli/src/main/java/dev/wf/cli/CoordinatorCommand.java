@@ -4,12 +4,14 @@ import dev.wf.coordinator.engine.MachineConfig;
 import dev.wf.coordinator.http.QueryServer;
 import dev.wf.coordinator.kafka.Coordinator;
 import dev.wf.coordinator.kafka.CoordinatorConfig;
+import dev.wf.coordinator.kafka.CoordinatorTrust;
 import dev.wf.coordinator.kafka.RunQueries;
 import dev.wf.protocol.definition.Durations;
 import dev.wf.protocol.definition.WorkflowValidator;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.kafka.streams.state.HostInfo;
 import picocli.CommandLine;
@@ -153,20 +155,77 @@ final class CoordinatorCommand implements Callable<Integer> {
   int maxDepth;
 
   @Option(
-      names = "--signing-keys",
-      paramLabel = "ID=SECRET[,...]",
-      defaultValue = "${env:WF_SIGNING_KEYS}",
-      description = "Sign dispatches with the first key; agents check them (env WF_SIGNING_KEYS).")
-  String signingKeys;
+      names = "--signing-key",
+      paramLabel = "FILE",
+      defaultValue = "${env:WF_SIGNING_KEY}",
+      description =
+          "Sign dispatches and cancels with this Ed25519 private key; agents verify them with its"
+              + " .pub (env WF_SIGNING_KEY; make one with wf keygen coordinator).")
+  Path signingKey;
+
+  @Option(
+      names = "--trust",
+      paramLabel = "FILE",
+      defaultValue = "${env:WF_TRUST}",
+      description =
+          "Submitters and agents this coordinator trusts, with their public keys and pools"
+              + " (env WF_TRUST; see SECURITY.md).")
+  Path trustFile;
+
+  @Option(
+      names = "--allowed-pools",
+      paramLabel = "POOL[,POOL...]",
+      split = ",",
+      description =
+          "Refuse runs whose steps use other pools (env WF_ALLOWED_POOLS; default: any pool).")
+  List<String> allowedPools;
+
+  @Option(
+      names = "--max-intake-age",
+      paramLabel = "DURATION",
+      defaultValue = "${env:WF_MAX_INTAKE_AGE:-10m}",
+      description =
+          "Refuse signed intake records signed longer ago than this: replays (env"
+              + " WF_MAX_INTAKE_AGE, default ${DEFAULT-VALUE}).")
+  String maxIntakeAge;
+
+  @Option(
+      names = "--insecure",
+      description =
+          "Run without --signing-key and --trust: dispatches unsigned, and anyone who can write"
+              + " the intake or step-events topics runs commands on the agents. For a laptop only.")
+  boolean insecure;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  static dev.wf.protocol.Signatures signatures(String spec) {
-    try {
-      return dev.wf.protocol.Signatures.parse(spec);
-    } catch (IllegalArgumentException e) {
-      throw new UserError(Main.INVALID, "--signing-keys: " + e.getMessage());
+  /** The trust options, checked: secure unless --insecure says otherwise, and then loudly. */
+  CoordinatorTrust trust() {
+    List<String> pools =
+        AgentAllowlist.orEnv(allowedPools, System.getenv("WF_ALLOWED_POOLS"), List.of());
+    if (insecure) {
+      if (signingKey != null || trustFile != null) {
+        throw new UserError(
+            Main.INVALID, "--insecure and --signing-key/--trust contradict each other; pick one");
+      }
+      org.slf4j.LoggerFactory.getLogger("wf.coordinator")
+          .warn(
+              "INSECURE: dispatches are unsigned and intake records and agent reports are not"
+                  + " checked; anyone who can write wf.intake or wf.step-events can run commands on"
+                  + " the agents (see SECURITY.md)");
+      return CoordinatorTrust.insecure().withPools(pools);
     }
+    if (signingKey == null || trustFile == null) {
+      throw new UserError(
+          Main.INVALID,
+          "a coordinator needs --signing-key (WF_SIGNING_KEY) and --trust (WF_TRUST): make keys"
+              + " with `wf keygen`, list submitters and agents in a trust file (SECURITY.md), or"
+              + " pass --insecure on a machine of your own");
+    }
+    return new CoordinatorTrust(
+        Keyring.signer("--signing-key", signingKey, null),
+        Keyring.trust(trustFile),
+        duration("--max-intake-age", maxIntakeAge),
+        java.util.Set.copyOf(pools));
   }
 
   static Duration duration(String option, String value) {
@@ -180,6 +239,7 @@ final class CoordinatorCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Logging.service();
+    CoordinatorTrust trust = trust(); // a missing key is said at once, not after Kafka answers
     String bootstrap = kafka.awaitReachable(org.slf4j.LoggerFactory.getLogger("wf.coordinator"));
     String host =
         httpHost != null && !httpHost.isBlank()
@@ -200,7 +260,7 @@ final class CoordinatorCommand implements Callable<Integer> {
             .withCommitInterval(commitInterval)
             .withMachine(machine, duration("--agent-timeout", agentTimeout))
             .withLimits(maxBytes, new WorkflowValidator.Limits(maxSteps, maxDepth), standbys)
-            .withSignatures(signatures(signingKeys))
+            .withTrust(trust)
             .withRetention(duration("--retention", retention));
     if (httpPort > 0) {
       config = config.withApplicationServer(host + ":" + httpPort);

@@ -2,6 +2,7 @@ package dev.wf.cli;
 
 import dev.wf.cli.dashboard.Dashboard;
 import dev.wf.protocol.Topics;
+import dev.wf.protocol.trust.Signer;
 import java.io.IOException;
 import java.net.BindException;
 import java.util.Map;
@@ -73,7 +74,12 @@ public final class DashboardCommand implements Callable<Integer> {
         new Dashboard.Settings(kafka.topics(), bind, port, httpToken, who(), maxRuns);
     CountDownLatch stop = new CountDownLatch(1);
     try (Dashboard d =
-        open(bootstrap, kafka.clientProperties(), settings, "--port (WF_DASHBOARD_PORT)")) {
+        open(
+            bootstrap,
+            kafka.clientProperties(),
+            kafka.submitterSigner(),
+            settings,
+            "--port (WF_DASHBOARD_PORT)")) {
       spec.commandLine()
           .getErr()
           .println(
@@ -89,17 +95,22 @@ public final class DashboardCommand implements Callable<Integer> {
 
   /**
    * Starts a dashboard on the cluster at {@code bootstrap}: its own reader of the topics, and the
-   * intake writer the CLI's commands use (the dashboard closes both).
+   * intake writer the CLI's commands use, signing as {@code signer} (null: unsigned, for a
+   * coordinator run --insecure); the dashboard closes both.
    */
   public static Dashboard open(
-      String bootstrap, Map<String, String> props, Dashboard.Settings settings) {
-    return open(bootstrap, props, settings, "--port");
+      String bootstrap, Map<String, String> props, Signer signer, Dashboard.Settings settings) {
+    return open(bootstrap, props, signer, settings, "--port");
   }
 
   /** The same; a taken port is reported with {@code portOption}, the option that changes it. */
   static Dashboard open(
-      String bootstrap, Map<String, String> props, Dashboard.Settings settings, String portOption) {
-    IntakeWriter intake = new IntakeWriter(bootstrap, settings.topics(), props);
+      String bootstrap,
+      Map<String, String> props,
+      Signer signer,
+      Dashboard.Settings settings,
+      String portOption) {
+    IntakeWriter intake = new IntakeWriter(bootstrap, settings.topics(), props, signer);
     try {
       return Dashboard.start(settings, Kafka.reader(bootstrap, props, 50), intake);
     } catch (BindException e) {
@@ -117,10 +128,12 @@ public final class DashboardCommand implements Callable<Integer> {
   }
 
   /** For {@code wf run --dashboard=PORT}: the default topics, on this host only. */
-  static Dashboard openBesideRun(String bootstrap, Map<String, String> props, int port) {
+  static Dashboard openBesideRun(
+      String bootstrap, Map<String, String> props, Signer signer, int port) {
     return open(
         bootstrap,
         props,
+        signer,
         new Dashboard.Settings(
             Topics.DEFAULT, "127.0.0.1", port, null, who(), Dashboard.DEFAULT_MAX_RUNS),
         "--dashboard=PORT");

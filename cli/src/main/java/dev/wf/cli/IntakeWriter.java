@@ -5,6 +5,8 @@ import dev.wf.cli.dashboard.RunControl;
 import dev.wf.protocol.Json;
 import dev.wf.protocol.Topics;
 import dev.wf.protocol.message.IntakeMessage;
+import dev.wf.protocol.trust.Signed;
+import dev.wf.protocol.trust.Signer;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,9 +24,14 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 final class IntakeWriter implements RunControl, AutoCloseable {
   private final Topics topics;
   private final KafkaProducer<String, byte[]> producer;
+  private final Signer signer;
 
-  IntakeWriter(String bootstrap, Topics topics, Map<String, String> props) {
+  /**
+   * @param signer signs every intake record (null: unsigned, for a coordinator run --insecure)
+   */
+  IntakeWriter(String bootstrap, Topics topics, Map<String, String> props, Signer signer) {
     this.topics = topics;
+    this.signer = signer;
     Map<String, String> p = new HashMap<>(props);
     // a cluster that stops answering fails a submission in 15 s, not after a minute
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
@@ -52,13 +59,16 @@ final class IntakeWriter implements RunControl, AutoCloseable {
 
   private void send(String runId, IntakeMessage msg) {
     try {
-      producer
-          .send(new ProducerRecord<>(topics.intake(), runId, Json.write(msg)))
-          .get(30, TimeUnit.SECONDS);
+      producer.send(record(runId, Json.write(msg))).get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new UserError(
           Main.UNREACHABLE, "cannot write to " + topics.intake() + ": " + e.getMessage());
     }
+  }
+
+  private ProducerRecord<String, byte[]> record(String runId, byte[] value) {
+    return Signed.record(
+        topics.intake(), runId, value, Signed.Purpose.INTAKE, signer, System.currentTimeMillis());
   }
 
   @Override

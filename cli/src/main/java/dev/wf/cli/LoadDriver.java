@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.wf.protocol.Json;
 import dev.wf.protocol.Topics;
 import dev.wf.protocol.message.IntakeMessage;
+import dev.wf.protocol.trust.Signed;
+import dev.wf.protocol.trust.Signer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +18,6 @@ import java.util.function.IntFunction;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Drives many runs through the topics as an outside client would: writes submissions to the intake
@@ -27,6 +28,7 @@ final class LoadDriver implements AutoCloseable {
   /** What became of a batch of runs: each run's submit-to-result time and the wall time. */
   record Batch(List<Double> runMillis, double wallMillis, int failed, int largestResultBytes) {}
 
+  private final dev.wf.protocol.trust.Signer submitter;
   private final Topics topics;
   private final KafkaProducer<String, byte[]> producer;
   private final KafkaConsumer<String, byte[]> consumer;
@@ -39,7 +41,8 @@ final class LoadDriver implements AutoCloseable {
   private final Thread reader;
   private volatile boolean closed;
 
-  LoadDriver(String bootstrap, Topics topics) {
+  LoadDriver(String bootstrap, Topics topics, Signer submitter) {
+    this.submitter = submitter;
     this.topics = topics;
     this.producer = Kafka.writer(bootstrap, Map.of());
     this.consumer = Kafka.reader(bootstrap, Map.of(), 5);
@@ -83,7 +86,14 @@ final class LoadDriver implements AutoCloseable {
     byte[] value = Json.write(new IntakeMessage.Submit(runId, definition, Map.of()));
     waiting.put(runId, Boolean.TRUE);
     submittedAt.put(runId, System.nanoTime());
-    producer.send(new ProducerRecord<>(topics.intake(), runId, value));
+    producer.send(
+        Signed.record(
+            topics.intake(),
+            runId,
+            value,
+            Signed.Purpose.INTAKE,
+            submitter,
+            System.currentTimeMillis()));
     return runId;
   }
 

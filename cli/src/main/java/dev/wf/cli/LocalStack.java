@@ -27,13 +27,16 @@ final class LocalStack implements AutoCloseable {
   private final Agent agent;
   private final String bootstrap;
   private final List<Path> cleanup = new ArrayList<>();
+  private final dev.wf.protocol.trust.Signer submitter;
 
   private LocalStack(
       EmbeddedBroker broker,
       Coordinator coordinator,
       Agent agent,
       String bootstrap,
-      List<Path> cleanup) {
+      List<Path> cleanup,
+      dev.wf.protocol.trust.Signer submitter) {
+    this.submitter = submitter;
     this.broker = broker;
     this.coordinator = coordinator;
     this.agent = agent;
@@ -73,20 +76,25 @@ final class LocalStack implements AutoCloseable {
         stateDir = Files.createTempDirectory("wf-state-");
         cleanup.add(stateDir);
       }
-      CoordinatorConfig cc =
-          CoordinatorConfig.defaults(bootstrap, stateDir).withClientProperties(props);
-      Coordinator coordinator = Coordinator.start(cc);
       String id = "local-" + ProcessHandle.current().pid();
+      Keyring.Ephemeral keys = Keyring.Ephemeral.make(id);
+      // One process plays every role: fresh keys, as strict as separate hosts, kept in memory.
+      CoordinatorConfig cc =
+          CoordinatorConfig.defaults(bootstrap, stateDir)
+              .withClientProperties(props)
+              .withTrust(keys.coordinatorTrust());
+      Coordinator coordinator = Coordinator.start(cc);
       Path workdir = Path.of("").toAbsolutePath();
       Agent agent =
           Agent.start(
               AgentConfig.defaults(bootstrap, id, List.copyOf(pools), workdir)
                   .withClientProperties(props)
-                  .withTimings(Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ZERO));
+                  .withTimings(Duration.ofSeconds(2), Duration.ofSeconds(3), Duration.ZERO)
+                  .withSecurity(List.of(), keys.agentKeys()));
       if (!coordinator.awaitRunning(Duration.ofSeconds(60))) {
         throw new UserError(Main.UNREACHABLE, "the coordinator did not start within 60 s");
       }
-      return new LocalStack(broker, coordinator, agent, bootstrap, cleanup);
+      return new LocalStack(broker, coordinator, agent, bootstrap, cleanup, keys.submitter());
     } catch (IOException e) {
       throw new UserError(Main.RUN_FAILED, "cannot prepare " + dataDir + ": " + e.getMessage());
     } catch (InterruptedException e) {
@@ -99,6 +107,11 @@ final class LocalStack implements AutoCloseable {
 
   String bootstrap() {
     return bootstrap;
+  }
+
+  /** Signs this process's submissions, cancels and approvals; its coordinator trusts it. */
+  dev.wf.protocol.trust.Signer submitter() {
+    return submitter;
   }
 
   @Override

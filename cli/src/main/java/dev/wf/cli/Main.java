@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       CoordinatorCommand.class,
       AgentCommand.class,
       BrokerCommand.class,
+      KeygenCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -39,8 +39,7 @@ final class RerunCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     String id = runId != null ? runId : RunCommand.newRunId();
-    try (RunClient client =
-        new RunClient(kafka.reachable(), kafka.topics(), kafka.clientProperties())) {
+    try (RunClient client = kafka.runClient()) {
       client.rerun(id, of, from);
     }
     err.println("rerun of " + of + " submitted; follow it with wf watch " + id);

@@ -7,6 +7,7 @@ import dev.wf.protocol.event.EventType;
 import dev.wf.protocol.event.WorkflowEvent;
 import dev.wf.protocol.result.RunStatus;
 import dev.wf.protocol.result.WorkflowResult;
+import dev.wf.protocol.trust.Signer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -24,8 +25,11 @@ final class RunClient implements AutoCloseable {
   private final IntakeWriter intake;
   private final KafkaConsumer<String, byte[]> consumer;
 
-  RunClient(String bootstrap, Topics topics, Map<String, String> props) {
-    this.intake = new IntakeWriter(bootstrap, topics, props);
+  /**
+   * @param signer signs every intake record (null: unsigned, for a coordinator run --insecure)
+   */
+  RunClient(String bootstrap, Topics topics, Map<String, String> props, Signer signer) {
+    this.intake = new IntakeWriter(bootstrap, topics, props, signer);
     this.consumer = Kafka.reader(bootstrap, props, 20);
     Kafka.assignFromEnd(consumer, topics.events());
   }

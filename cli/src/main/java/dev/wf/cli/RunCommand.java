@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -113,6 +114,8 @@ final class RunCommand extends WorkflowFileCommand {
     }
   }
 
+  @Mixin DisplayOptions display;
+
   @Override
   int start(JsonNode tree, Workflow workflow, PrintWriter err) throws Exception {
     Map<String, JsonNode> given = Inputs.parse(inputs, workflow.inputs());
@@ -128,16 +131,19 @@ final class RunCommand extends WorkflowFileCommand {
     String cluster = Kafka.bootstrap(bootstrap);
 
     try (LocalStack stack = LocalStack.start(cluster, dataDir, pools(workflow.root()), props, err);
-        RunClient client = new RunClient(stack.bootstrap(), Topics.DEFAULT, props);
+        RunClient client =
+            new RunClient(stack.bootstrap(), Topics.DEFAULT, props, stack.submitter());
         Dashboard dashboard =
             dashboardPort == null
                 ? null
-                : DashboardCommand.openBesideRun(stack.bootstrap(), props, dashboardPort)) {
+                : DashboardCommand.openBesideRun(
+                    stack.bootstrap(), props, stack.submitter(), dashboardPort)) {
       if (dashboard != null) {
         err.println("dashboard: " + dashboard.url() + "runs/" + id);
         err.flush();
       }
       EventLines lines = new EventLines(err);
+      Progress progress = Progress.of(display.tree(), id, err, lines);
       AtomicBoolean ended = new AtomicBoolean();
       AtomicBoolean interrupted = new AtomicBoolean();
       CountDownLatch done = new CountDownLatch(1);
@@ -149,8 +155,8 @@ final class RunCommand extends WorkflowFileCommand {
                   return;
                 }
                 interrupted.set(true);
-                err.println("interrupted: cancelling run " + id + " ...");
-                err.flush();
+                // through the progress, so that a live tree keeps its place
+                progress.note("interrupted: cancelling run " + id + " ...");
                 try {
                   client.cancel(id, "interrupted (Ctrl-C in wf run)");
                   done.await(20, TimeUnit.SECONDS);
@@ -166,12 +172,12 @@ final class RunCommand extends WorkflowFileCommand {
             client.follow(
                 id,
                 e -> {
-                  lines.print(e);
+                  progress.event(e);
                   if (e.type() == EventType.STEP_APPROVAL) {
                     if (approved.contains(e.step())) {
                       client.signal(id, e.step(), true, "wf run --approve", "");
                     } else {
-                      err.println(
+                      progress.note(
                           "          waiting: wf approve --bootstrap "
                               + stack.bootstrap()
                               + " "
@@ -179,12 +185,12 @@ final class RunCommand extends WorkflowFileCommand {
                               + " '"
                               + e.step()
                               + "' (or --reject)");
-                      err.flush();
                     }
                   }
                 },
                 limit);
         ended.set(true);
+        progress.close();
         o.tell(id, lines, err);
         if (o.result() == null) {
           if (o.refusal() == null) {
@@ -200,6 +206,7 @@ final class RunCommand extends WorkflowFileCommand {
         }
         return interrupted.get() ? Main.INTERRUPTED : o.exitCode();
       } finally {
+        progress.close();
         done.countDown();
         main.set(null);
         try {

@@ -8,16 +8,21 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-/** {@code wf watch RUN}: the run's events as live lines, from its start until it ends. */
+/**
+ * {@code wf watch RUN}: the run from its start until it ends, as a live tree on a terminal or as
+ * one line per event.
+ */
 @Command(
     name = "watch",
-    description = "Print a run's events as they come, until it ends.",
+    description = "Follow a run until it ends: a live tree on a terminal, else one line per event.",
     mixinStandardHelpOptions = true)
 final class WatchCommand implements Callable<Integer> {
   @Mixin ConnectionOptions kafka;
 
   @Parameters(paramLabel = "RUN", description = "The run id.")
   String runId;
+
+  @Mixin DisplayOptions display;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -26,12 +31,13 @@ final class WatchCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     EventLines lines = new EventLines(err);
     EventFold fold = new EventFold(runId);
-    try (RunHistory history = kafka.history(runId)) {
+    try (RunHistory history = kafka.history(runId);
+        Progress progress = Progress.of(display.tree(), runId, err, lines)) {
       history.read(
           runId,
           e -> {
             fold.apply(e);
-            lines.print(e);
+            progress.event(e);
           },
           true,
           fold::ended);

@@ -40,12 +40,27 @@ class CliModelTest {
             "WF_ALLOW_KINDS",
             "WF_BOOTSTRAP",
             "WF_KAFKA_CONFIG",
-            "WF_DRAIN_TIMEOUT");
+            "WF_DRAIN_TIMEOUT",
+            "WF_AGENT_METRICS_PORT",
+            "WF_AGENT_METRICS_BIND");
     assertThat(CLI.envOf("coordinator"))
         .contains("WF_STATE_DIR", "WF_HTTP_PORT", "WF_HTTP_HOST", "WF_HTTP_TOKEN", "WF_BOOTSTRAP");
     assertThat(CLI.envOf("broker")).contains("WF_DATA_DIR", "WF_BROKER_PORT", "WF_BROKER_HOST");
     assertThat(CLI.flags().get("agent"))
-        .contains("--pool", "--id", "--drain-timeout", "--bootstrap", "--kafka-config");
-    assertThat(CLI.defaults()).containsEntry("WF_DRAIN_TIMEOUT", "30s").containsKey("WF_HTTP_PORT");
+        .contains(
+            "--pool",
+            "--id",
+            "--drain-timeout",
+            "--bootstrap",
+            "--kafka-config",
+            "--metrics-port",
+            "--metrics-bind");
+    assertThat(CLI.flags().get("watch")).contains("--tree", "--plain");
+    assertThat(CLI.flags().get("run")).contains("--tree", "--plain");
+    assertThat(CLI.defaults())
+        .containsEntry("WF_DRAIN_TIMEOUT", "30s")
+        .containsKey("WF_HTTP_PORT")
+        .containsEntry("WF_AGENT_METRICS_PORT", "0")
+        .containsEntry("WF_AGENT_METRICS_BIND", "127.0.0.1");
   }
 }

@@ -23,6 +23,7 @@ class BrokerOutageTest {
     String bootstrap = "localhost:" + port;
     Path dir = Files.createTempDirectory("wf-outage-");
     String prefix = "outage.";
+    TestKeys keys = TestKeys.in(dir.resolve("keys"));
     try (Child coordinator =
             Child.start(
                 dir.resolve("coordinator.log"),
@@ -34,7 +35,11 @@ class BrokerOutageTest {
                 "--state-dir",
                 dir.resolve("state").toString(),
                 "--http-port",
-                "0");
+                "0",
+                "--signing-key",
+                keys.key("coordinator").toString(),
+                "--trust",
+                keys.trustFile.toString());
         Child agent =
             Child.start(
                 dir.resolve("agent.log"),
@@ -46,7 +51,11 @@ class BrokerOutageTest {
                 "--id",
                 "outage-agent",
                 "--workdir",
-                dir.toString())) {
+                dir.toString(),
+                "--coordinator-key",
+                keys.pub("coordinator").toString(),
+                "--agent-key",
+                keys.key("agents").toString())) {
       long deadline = System.currentTimeMillis() + 60_000;
       while (!(coordinator.log().contains("does not answer")
               && agent.log().contains("does not answer"))
@@ -60,7 +69,8 @@ class BrokerOutageTest {
       assertThat(coordinator.log()).doesNotContain("Exception");
 
       EmbeddedBroker broker = EmbeddedBroker.start(dir.resolve("broker"), port, "localhost");
-      try (TestStack client = TestStack.clientOnly(bootstrap, new dev.wf.protocol.Topics(prefix))) {
+      try (TestStack client =
+          TestStack.clientOnly(bootstrap, new dev.wf.protocol.Topics(prefix), keys)) {
         String runId = client.submit(FailoverTest.chain("Through an outage", 12), Map.of());
         client.awaitEvent(
             runId, e -> e.step() != null && e.step().endsWith("step 2"), Duration.ofSeconds(120));

@@ -44,7 +44,8 @@ class CliTest {
             "--pool",
             "made",
             "--workdir",
-            work.toString())) {
+            work.toString(),
+            "--insecure")) {
       long deadline = System.currentTimeMillis() + 60_000;
       while (!java.nio.file.Files.isDirectory(work) && System.currentTimeMillis() < deadline) {
         Thread.sleep(100); // the agent's JVM is starting
@@ -65,7 +66,8 @@ class CliTest {
               "--state-dir",
               tmp.resolve("second-coordinator").toString(),
               "--http-port",
-              Integer.toString(taken.getLocalPort()));
+              Integer.toString(taken.getLocalPort()),
+              "--insecure");
       assertThat(r.code()).isEqualTo(2);
       assertThat(r.err())
           .contains("port " + taken.getLocalPort() + " is in use")
@@ -212,6 +214,73 @@ class CliTest {
     assertThat(run.waitFor(Duration.ofSeconds(30))).as("exit code").isEqualTo(130);
     assertThat(run.log()).contains("interrupted: cancelling run").contains("workflow:cancelled");
     RunsOnKafkaTest.assertGone(List.of(sleeper));
+  }
+
+  @Test
+  void shouldRefuseToStartServicesWithoutKeysUnlessToldToRunInsecure() throws Exception {
+    Ran coordinator = wf("coordinator", "--bootstrap", "127.0.0.1:1", "--http-port", "0");
+    assertThat(coordinator.code()).isEqualTo(2);
+    assertThat(coordinator.err())
+        .contains("a coordinator needs --signing-key (WF_SIGNING_KEY) and --trust (WF_TRUST)")
+        .contains("--insecure");
+    Ran agent = wf("agent", "--bootstrap", "127.0.0.1:1");
+    assertThat(agent.code()).isEqualTo(2);
+    assertThat(agent.err())
+        .contains("an agent needs --coordinator-key (WF_COORDINATOR_KEY) and --agent-key");
+    Ran both =
+        wf("agent", "--bootstrap", "127.0.0.1:1", "--insecure", "--agent-key", "/nowhere.key");
+    assertThat(both.code()).isEqualTo(2);
+    assertThat(both.err()).contains("contradict each other");
+    Ran badKey =
+        wf(
+            "coordinator",
+            "--bootstrap",
+            "127.0.0.1:1",
+            "--signing-key",
+            file("not-a-key.key", "hello").toString(),
+            "--trust",
+            file("trust.yaml", "submitters: {}\n").toString());
+    assertThat(badKey.code()).isEqualTo(2);
+    assertThat(badKey.err()).contains("--signing-key").contains("not-a-key.key");
+  }
+
+  @Test
+  void shouldWarnAtStartWhenAServiceRunsInsecure() throws Exception {
+    try (Child agent =
+        Child.start(
+            tmp.resolve("insecure-agent.log"),
+            "agent",
+            "--bootstrap",
+            TestKafka.bootstrap(),
+            "--topic-prefix",
+            "insecure-" + System.nanoTime() + ".",
+            "--workdir",
+            tmp.resolve("insecure-work").toString(),
+            "--insecure")) {
+      long deadline = System.currentTimeMillis() + 60_000;
+      while (!agent.log().contains("INSECURE") && System.currentTimeMillis() < deadline) {
+        Thread.sleep(50); // the agent's JVM is starting
+      }
+      assertThat(agent.log())
+          .contains("INSECURE: this agent runs unsigned dispatches and signs nothing");
+    }
+  }
+
+  @Test
+  void shouldMakeAKeyPairThatOnlyItsOwnerCanRead() throws Exception {
+    Ran made = wf("keygen", "deploy-1", "--dir", tmp.resolve("keys").toString());
+    assertThat(made.code()).as(made.err()).isZero();
+    Path key = tmp.resolve("keys/deploy-1.key");
+    assertThat(Files.readString(key)).startsWith("-----BEGIN PRIVATE KEY-----");
+    assertThat(Files.readString(tmp.resolve("keys/deploy-1.pub")))
+        .startsWith("-----BEGIN PUBLIC KEY-----");
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(key)))
+        .isEqualTo("rw-------");
+    Ran again = wf("keygen", "deploy-1", "--dir", tmp.resolve("keys").toString());
+    assertThat(again.code()).isEqualTo(2);
+    assertThat(again.err()).contains("exists already; a key is never overwritten");
   }
 
   @Test

@@ -29,6 +29,7 @@ class DashboardAccessTest {
         DashboardCommand.open(
             TestKafka.bootstrap(),
             Map.of(),
+            null,
             new Dashboard.Settings(topics, "127.0.0.1", 0, TOKEN, "tester", 100));
     url = dashboard.url().toString();
   }

@@ -38,6 +38,7 @@ class DashboardBrowserTest {
         DashboardCommand.open(
             stack.bootstrap(),
             Map.of(),
+            stack.submitter(),
             new Dashboard.Settings(stack.topics(), "127.0.0.1", 0, null, "tester", 5_000));
     url = dashboard.url().toString();
   }

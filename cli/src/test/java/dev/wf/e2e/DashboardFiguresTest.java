@@ -82,6 +82,7 @@ class DashboardFiguresTest {
         DashboardCommand.open(
             bootstrap,
             Map.of(),
+            null,
             new Dashboard.Settings(topics, "127.0.0.1", 0, null, "bench", 5_000));
     url = dashboard.url().toString();
   }

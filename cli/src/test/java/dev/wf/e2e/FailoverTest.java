@@ -32,21 +32,24 @@ import org.junit.jupiter.api.Test;
  */
 class FailoverTest {
   private static String[] coordinatorArgs(TestStack stack, String name) {
-    return new String[] {
-      "coordinator",
-      "--bootstrap",
-      stack.bootstrap(),
-      "--topic-prefix",
-      stack.topics().prefix(),
-      "--state-dir",
-      stack.dir().resolve(name).toString(),
-      "--http-port",
-      "0",
-      "--partitions",
-      "4",
-      "--agent-timeout",
-      "5s"
-    };
+    java.util.List<String> args =
+        new java.util.ArrayList<>(
+            java.util.List.of(
+                "coordinator",
+                "--bootstrap",
+                stack.bootstrap(),
+                "--topic-prefix",
+                stack.topics().prefix(),
+                "--state-dir",
+                stack.dir().resolve(name).toString(),
+                "--http-port",
+                "0",
+                "--partitions",
+                "4",
+                "--agent-timeout",
+                "5s"));
+    args.addAll(stack.keys().coordinatorArgs());
+    return args.toArray(String[]::new);
   }
 
   static JsonNode fanOut(String name, int width) {

@@ -225,7 +225,9 @@ class ProcessesTest {
                     "--bootstrap",
                     stack.bootstrap(),
                     "--topic-prefix",
-                    stack.topics().prefix())
+                    stack.topics().prefix(),
+                    "--submitter-key",
+                    stack.keys().key("tester").toString())
                 .code())
         .isZero();
     WorkflowResult r = stack.awaitResult(runId, Duration.ofSeconds(30));
@@ -336,7 +338,14 @@ class ProcessesTest {
         Files.writeString(
             stack.dir().resolve("cli.yaml"),
             "name: From CLI\nagent: { pool: cli }\ninputs: { n: 1 }\naction: { kind: shell, command: 'echo \"{\\\"n\\\":$N}\"', env: { N: '${{ inputs.n + 1 }}' } }\n");
-    String[] kafka = {"--bootstrap", stack.bootstrap(), "--topic-prefix", stack.topics().prefix()};
+    String[] kafka = {
+      "--bootstrap",
+      stack.bootstrap(),
+      "--topic-prefix",
+      stack.topics().prefix(),
+      "--submitter-key",
+      stack.keys().key("tester").toString()
+    };
     CliTest.Ran submitted =
         CliTest.wf(concat(new String[] {"submit", f.toString(), "--input", "n=41"}, kafka));
     assertThat(submitted.code()).as(submitted.err()).isZero();

@@ -22,7 +22,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -52,12 +51,23 @@ class RunsOnKafkaTest {
          "definition":{"name":"Plain","type":"sequential","inputs":{"who":"nobody"},"steps":[
            {"name":"Hello","action":{"kind":"shell","command":"echo \\"{\\\\\\"hello\\\\\\":\\\\\\"$WHO\\\\\\"}\\"","env":{"WHO":"${{ inputs.who }}"}}}]}}
         """;
+    // The only thing beyond plain JSON: the submitter's signature, in two record headers.
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrap());
-    try (KafkaProducer<String, String> producer =
-        new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(
+            p,
+            new StringSerializer(),
+            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
       producer
-          .send(new ProducerRecord<>(stack.topics().intake(), "plain-1", json))
+          .send(
+              dev.wf.protocol.trust.Signed.record(
+                  stack.topics().intake(),
+                  "plain-1",
+                  json.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                  dev.wf.protocol.trust.Signed.Purpose.INTAKE,
+                  stack.keys().submitter(),
+                  System.currentTimeMillis()))
           .get(10, TimeUnit.SECONDS);
     }
     Properties c = new Properties();

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.wf.protocol.Json;
-import dev.wf.protocol.Signatures;
 import dev.wf.protocol.definition.DefinitionReader;
 import dev.wf.protocol.event.EventType;
 import dev.wf.protocol.event.WorkflowEvent;
@@ -12,6 +11,8 @@ import dev.wf.protocol.message.Dispatch;
 import dev.wf.protocol.result.RunStatus;
 import dev.wf.protocol.result.StepStatus;
 import dev.wf.protocol.result.WorkflowResult;
+import dev.wf.protocol.trust.Signed;
+import dev.wf.protocol.trust.Signer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,31 +21,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Who may run what: signed dispatches, allowlists on agents, inputs that stay plain text. */
 class SecurityTest {
-  static final Signatures KEYS =
-      Signatures.parse("k2=second-secret-0123456789,k1=first-secret-0123456789");
   static TestStack stack;
+
+  /** The coordinator's private key, as if stolen: only to make "genuine" dispatches to replay. */
+  static Signer coordinator;
 
   @BeforeAll
   static void start() throws Exception {
-    stack = new TestStack(c -> c.withSignatures(KEYS));
-    stack.agent(
-        "signed",
-        c ->
-            c.withSecurity(
-                List.of(),
-                Signatures.parse("k1=first-secret-0123456789,k2=second-secret-0123456789")),
-        "default");
+    stack = new TestStack();
+    coordinator = Signer.fromFile("coordinator", stack.keys().key("coordinator"));
+    stack.agent("signed", "default");
     stack.agent(
         "locked",
         c ->
             c.withAllowedKinds(Set.of("shell"))
-                .withSecurity(List.of(Pattern.compile("echo .*")), KEYS),
+                .withSecurity(List.of(Pattern.compile("echo .*")), c.keys()),
         "locked");
   }
 
@@ -88,7 +86,7 @@ class SecurityTest {
         stack.awaitEvent(
             victim, e -> e.type() == EventType.DISPATCH_REFUSED, Duration.ofSeconds(30));
     assertThat(refused.reason()).isEqualTo("unsigned dispatch");
-    stack.agent("later-agent", c -> c.withSecurity(List.of(), KEYS), "later");
+    stack.agent("later-agent", "later");
     WorkflowResult r = stack.awaitResult(victim, Duration.ofSeconds(60));
     assertThat(r.status()).as("the forgery failed nothing").isEqualTo(RunStatus.SUCCESS);
     assertThat(Files.exists(marker)).isFalse();
@@ -96,13 +94,17 @@ class SecurityTest {
 
   @Test
   void shouldShowNoKeyOfTheAgentToAStepThatPrintsItsEnvironment() throws Exception {
-    // An agent process holding its keys the usual way, in WF_SIGNING_KEYS; the step is a build
-    // step that would leak them to the events, where anyone reading them could then sign.
+    // An agent process given its keys the usual way, by WF_* variables naming the key files, and
+    // the API token in the environment; the step is a build step that would leak what it sees
+    // to the events, where anyone reading them could then sign as this agent.
+    TestKeys keys = stack.keys();
     try (Child agent =
         stack.agentProcessWithEnv(
             Map.of(
-                "WF_SIGNING_KEYS",
-                "k2=second-secret-0123456789,k1=first-secret-0123456789",
+                "WF_AGENT_KEY",
+                keys.key("agents").toString(),
+                "WF_COORDINATOR_KEY",
+                keys.pub("coordinator").toString(),
                 "WF_HTTP_TOKEN",
                 "api-token-0123"),
             "printer",
@@ -117,10 +119,17 @@ class SecurityTest {
       String printed = r.steps().get(0).result().get("output").asText();
       assertThat(printed).contains("WF_RUN_ID=" + runId).contains("PATH=");
       assertThat(printed)
-          .doesNotContain("second-secret")
-          .doesNotContain("first-secret")
           .doesNotContain("api-token-0123")
-          .doesNotContain("WF_SIGNING_KEYS");
+          .doesNotContain("WF_AGENT_KEY")
+          .doesNotContain(keys.key("agents").toString())
+          .doesNotContain("PRIVATE KEY");
+      String privateKey = Files.readString(keys.key("agents"));
+      assertThat(printed).doesNotContain(privateKey.lines().skip(1).findFirst().orElseThrow());
+      assertThat(
+              java.nio.file.attribute.PosixFilePermissions.toString(
+                  Files.getPosixFilePermissions(keys.key("agents"))))
+          .as("wf keygen makes a private key readable by its owner alone")
+          .isEqualTo("rw-------");
       assertThat(agent.alive()).isTrue();
     }
   }
@@ -131,8 +140,8 @@ class SecurityTest {
     // someone who can write the topic of pool "locked".
     Path marker = stack.dir().resolve("pwned-other-pool");
     byte[] value = evil("replayed-pool", "1:Evil", "Evil", marker, "default", null);
-    String sig = KEYS.sign(value).orElseThrow();
-    stack.sendTo(stack.topics().dispatch("locked"), "replayed-pool", value, Signatures.HEADER, sig);
+    stack.sendRecord(
+        signed(stack.topics().dispatch("locked"), "replayed-pool", value, coordinator));
     WorkflowEvent refused =
         stack.awaitEvent(
             "replayed-pool", e -> e.type() == EventType.DISPATCH_REFUSED, Duration.ofSeconds(30));
@@ -147,8 +156,7 @@ class SecurityTest {
     Path marker = stack.dir().resolve("pwned-expired");
     byte[] value =
         evil("replayed-old", "1:Evil", "Evil", marker, "default", System.currentTimeMillis() - 1);
-    String sig = KEYS.sign(value).orElseThrow();
-    assertThat(refusal("replayed-old", value, sig, marker))
+    assertThat(refusal("replayed-old", value, coordinator, marker))
         .isEqualTo("an expired dispatch (a replay, or one the coordinator gave up on)");
   }
 
@@ -185,9 +193,19 @@ class SecurityTest {
             expiresAt));
   }
 
-  /** Sends a dispatch with {@code signature}; returns the agent's reason for refusing it. */
-  private static String refusal(String runId, byte[] value, String signature, Path marker) {
-    stack.sendTo(stack.topics().dispatch("default"), runId, value, Signatures.HEADER, signature);
+  private static ProducerRecord<String, byte[]> signed(
+      String topic, String key, byte[] value, Signer by) {
+    return Signed.record(
+        topic, key, value, Signed.Purpose.DISPATCH, by, System.currentTimeMillis());
+  }
+
+  /** Sends a dispatch signed by {@code by}; returns the agent's reason for refusing it. */
+  private static String refusal(String runId, byte[] value, Signer by, Path marker) {
+    return refusal(runId, signed(stack.topics().dispatch("default"), runId, value, by), marker);
+  }
+
+  private static String refusal(String runId, ProducerRecord<String, byte[]> r, Path marker) {
+    stack.sendRecord(r);
     WorkflowEvent refused =
         stack.awaitEvent(
             runId, e -> e.type() == EventType.DISPATCH_REFUSED, Duration.ofSeconds(30));
@@ -197,12 +215,14 @@ class SecurityTest {
   }
 
   @Test
-  void shouldRefuseADispatchSignedWithTheRightKeyIdButAnotherSecret() throws Exception {
+  void shouldRefuseADispatchSignedInTheCoordinatorsNameWithAnotherKey() throws Exception {
+    // Agents hold the coordinator's public key only; what an agent (or a build step that read its
+    // files) holds is its own private key: with it, it cannot sign as the coordinator.
     Path marker = stack.dir().resolve("pwned-wrong-key");
     byte[] value = evil("forged-wrong-key", marker);
-    String sig = Signatures.parse("k2=attacker-secret-0123456789").sign(value).orElseThrow();
-    assertThat(refusal("forged-wrong-key", value, sig, marker))
-        .isEqualTo("forged or altered dispatch (signature does not match)");
+    Signer agentsKey = Signer.fromFile("coordinator", stack.keys().key("agents"));
+    assertThat(refusal("forged-wrong-key", value, agentsKey, marker))
+        .isEqualTo("dispatch forged or altered (the signature of \"coordinator\" does not match)");
   }
 
   @Test
@@ -210,13 +230,16 @@ class SecurityTest {
     Path marker = stack.dir().resolve("pwned-tampered");
     Path harmless = stack.dir().resolve("harmless");
     byte[] genuine = evil("forged-tampered", harmless);
-    String sig = KEYS.sign(genuine).orElseThrow(); // as the coordinator signed it
+    ProducerRecord<String, byte[]> asSigned =
+        signed(stack.topics().dispatch("default"), "forged-tampered", genuine, coordinator);
     byte[] tampered =
         new String(genuine, StandardCharsets.UTF_8)
             .replace(harmless.toString(), marker.toString())
             .getBytes(StandardCharsets.UTF_8);
-    assertThat(refusal("forged-tampered", tampered, sig, marker))
-        .isEqualTo("forged or altered dispatch (signature does not match)");
+    ProducerRecord<String, byte[]> r =
+        new ProducerRecord<>(asSigned.topic(), null, asSigned.key(), tampered, asSigned.headers());
+    assertThat(refusal("forged-tampered", r, marker))
+        .isEqualTo("dispatch forged or altered (the signature of \"coordinator\" does not match)");
     assertThat(Files.exists(harmless)).isFalse();
   }
 
@@ -224,19 +247,24 @@ class SecurityTest {
   void shouldRefuseADispatchSignedWithAnUnknownKeyId() throws Exception {
     Path marker = stack.dir().resolve("pwned-unknown-key");
     byte[] value = evil("forged-unknown-key", marker);
-    String sig = Signatures.parse("k9=some-other-secret-0123456789").sign(value).orElseThrow();
-    assertThat(refusal("forged-unknown-key", value, sig, marker))
-        .isEqualTo("signed with unknown key \"k9\"");
+    Signer stranger = Signer.fromFile("k9", stack.keys().extra("k9"));
+    assertThat(refusal("forged-unknown-key", value, stranger, marker))
+        .isEqualTo("dispatch signed by \"k9\", who is not trusted here");
   }
 
   @Test
   void shouldRefuseMalformedSignatures() throws Exception {
-    for (String sig : List.of("garbage", "v2:k1:AAAA", "v1:k1:%%%not-base64%%%")) {
+    for (String sig :
+        List.of("garbage", "v2:coordinator:AAAA", "ed25519:coordinator:%%%not-base64%%%")) {
       String runId = "forged-malformed-" + Math.abs(sig.hashCode());
       Path marker = stack.dir().resolve("pwned-" + runId);
-      assertThat(refusal(runId, evil(runId, marker), sig, marker))
+      ProducerRecord<String, byte[]> r =
+          new ProducerRecord<>(stack.topics().dispatch("default"), runId, evil(runId, marker));
+      r.headers().add(Signed.SIGNATURE, sig.getBytes(StandardCharsets.UTF_8));
+      r.headers().add(Signed.SIGNED_AT, "1".getBytes(StandardCharsets.UTF_8));
+      assertThat(refusal(runId, r, marker))
           .as("signature " + sig)
-          .isEqualTo("malformed signature");
+          .startsWith("dispatch malformed signature");
     }
   }
 
@@ -298,6 +326,36 @@ class SecurityTest {
     assertThat(ok.success()).isTrue();
     assertThat(ok.steps().get(0).result().get("output").asText()).isEqualTo("hello\n");
     assertThat(Files.exists(marker)).as("the fake echo never ran").isFalse();
+  }
+
+  @Test
+  void shouldHoldStepsToTheEnvNamesAndWorkdirRootTheAgentAllows() throws Exception {
+    Path root = Files.createDirectories(stack.dir().resolve("fence"));
+    Files.createDirectories(root.resolve("app"));
+    stack.agent(
+        "fenced", c -> c.withStepLimits(List.of(Pattern.compile("APP_.*")), root), "fenced");
+    String badEnv =
+        stack.submitYaml(
+            "{ name: Env, agent: { pool: fenced }, action: { kind: shell, command: 'echo {}',"
+                + " env: { APP_OK: yes, GIT_SSH_COMMAND: 'touch /tmp/x' } } }");
+    String outside =
+        stack.submitYaml(
+            "{ name: Outside, agent: { pool: fenced }, action: { kind: shell, command: 'echo {}',"
+                + " workdir: '/etc' } }");
+    String inside =
+        stack.submitYaml(
+            "{ name: Inside, agent: { pool: fenced }, action: { kind: shell, command: 'echo"
+                + " \"{\\\"v\\\":\\\"$APP_V\\\"}\"', workdir: '"
+                + root.resolve("app")
+                + "', env: { APP_V: fine } } }");
+    assertThat(stack.awaitResult(badEnv, Duration.ofSeconds(30)).errors().get(0).message())
+        .isEqualTo(
+            "env GIT_SSH_COMMAND is not allowed on this agent (it matches none of its --allow-env)");
+    assertThat(stack.awaitResult(outside, Duration.ofSeconds(30)).errors().get(0).message())
+        .isEqualTo("workdir /etc is outside this agent's --workdir-root " + root);
+    WorkflowResult ok = stack.awaitResult(inside, Duration.ofSeconds(30));
+    assertThat(ok.success()).isTrue();
+    assertThat(ok.steps().get(0).result().get("v").asText()).isEqualTo("fine");
   }
 
   @Test

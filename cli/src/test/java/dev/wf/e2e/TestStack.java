@@ -11,6 +11,7 @@ import dev.wf.protocol.definition.DefinitionReader;
 import dev.wf.protocol.event.WorkflowEvent;
 import dev.wf.protocol.message.IntakeMessage;
 import dev.wf.protocol.result.WorkflowResult;
+import dev.wf.protocol.trust.Signed;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +45,8 @@ public final class TestStack implements AutoCloseable {
   private final Topics topics;
   private final Path dir;
   private final Coordinator coordinator;
+  private final TestKeys keys;
+  private final dev.wf.coordinator.kafka.RunQueries queries;
   private final List<Agent> agents = new ArrayList<>();
   private final KafkaProducer<String, byte[]> producer;
   private final List<ConsumerRecord<String, byte[]>> events = new ArrayList<>();
@@ -77,7 +81,13 @@ public final class TestStack implements AutoCloseable {
   /** Only the client side, on the cluster at {@code bootstrap}. */
   public static TestStack clientOnly(String bootstrap, Topics topics)
       throws IOException, InterruptedException {
-    return new TestStack(bootstrap, topics, false, c -> c);
+    return new TestStack(bootstrap, topics, false, c -> c, null);
+  }
+
+  /** Only the client side, signing with {@code keys} (those its coordinator trusts). */
+  public static TestStack clientOnly(String bootstrap, Topics topics, TestKeys keys)
+      throws IOException, InterruptedException {
+    return new TestStack(bootstrap, topics, false, c -> c, keys);
   }
 
   /** On the cluster at {@code bootstrap}. */
@@ -93,18 +103,21 @@ public final class TestStack implements AutoCloseable {
         bootstrap,
         new Topics("t" + UUID.randomUUID().toString().substring(0, 8) + "."),
         inProcess,
-        tune);
+        tune,
+        null);
   }
 
   private TestStack(
       String bootstrap,
       Topics topics,
       boolean inProcess,
-      java.util.function.UnaryOperator<CoordinatorConfig> tune)
+      java.util.function.UnaryOperator<CoordinatorConfig> tune,
+      TestKeys given)
       throws IOException, InterruptedException {
     this.bootstrap = bootstrap;
     this.topics = topics;
     this.dir = Files.createTempDirectory("wf-e2e-");
+    this.keys = given != null ? given : TestKeys.in(dir.resolve("keys"));
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
@@ -113,17 +126,48 @@ public final class TestStack implements AutoCloseable {
     this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     if (!inProcess) {
       this.coordinator = null;
+      this.queries = null;
       return;
     }
     CoordinatorConfig cc =
         tune.apply(
             CoordinatorConfig.defaults(bootstrap, dir.resolve("state"))
                 .withTopics(topics)
+                .withTrust(keys.coordinatorTrust())
                 .withPartitions(2, (short) 1));
     this.coordinator = Coordinator.start(cc);
+    this.queries = new dev.wf.coordinator.kafka.RunQueries(coordinator.streams(), cc);
     if (!coordinator.awaitRunning(Duration.ofSeconds(60))) {
       throw new IllegalStateException("coordinator did not start");
     }
+  }
+
+  /**
+   * Waits until the in-process coordinator's own view of {@code runId} satisfies {@code test} (what
+   * {@code GET /runs/ID} would answer), and returns it.
+   */
+  public WorkflowResult awaitView(String runId, Predicate<WorkflowResult> test, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeout.toMillis();
+    while (System.currentTimeMillis() < deadline) {
+      Optional<WorkflowResult> r = queries.snapshot(runId, System.currentTimeMillis());
+      if (r.isPresent() && test.test(r.get())) {
+        return r.get();
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError(
+        "the coordinator's view of " + runId + " did not get there in " + timeout);
+  }
+
+  /** The coordinator in this JVM (null for a client-only stack). */
+  public Coordinator coordinator() {
+    return coordinator;
+  }
+
+  /** The submitter the stack's coordinator trusts, to sign intake records as a client would. */
+  public dev.wf.protocol.trust.Signer submitter() {
+    return keys.submitter();
   }
 
   public Topics topics() {
@@ -150,6 +194,7 @@ public final class TestStack implements AutoCloseable {
             tune.apply(
                 AgentConfig.defaults(bootstrap, id, List.of(pools), work)
                     .withTopics(topics)
+                    .withSecurity(List.of(), keys.agentKeys())
                     .withTimings(
                         Duration.ofMillis(500), Duration.ofSeconds(2), Duration.ofSeconds(5))));
     agents.add(a);
@@ -172,6 +217,9 @@ public final class TestStack implements AutoCloseable {
                 "--state-dir",
                 dir.resolve(name).toString()));
     args.addAll(List.of(extra));
+    if (!args.contains("--insecure") && !args.contains("--signing-key")) {
+      args.addAll(keys.coordinatorArgs());
+    }
     return Child.start(dir.resolve("logs/" + name + ".log"), args.toArray(String[]::new));
   }
 
@@ -208,6 +256,9 @@ public final class TestStack implements AutoCloseable {
                 "--workdir",
                 work.toString()));
     args.addAll(List.of(extra));
+    if (!args.contains("--insecure") && !args.contains("--agent-key")) {
+      args.addAll(keys.agentArgs());
+    }
     return Child.startIn(
         netns, dir.resolve("logs/" + id + ".log"), env, args.toArray(String[]::new));
   }
@@ -232,9 +283,108 @@ public final class TestStack implements AutoCloseable {
     send(runId, Json.write(new IntakeMessage.Cancel(runId, "test")));
   }
 
-  /** Writes raw bytes on the intake topic, as any client could. */
+  /** Writes raw bytes on the intake topic, signed by the stack's trusted submitter. */
   public void send(String key, byte[] value) {
-    sendTo(topics.intake(), key, value);
+    try {
+      producer
+          .send(
+              Signed.record(
+                  topics.intake(),
+                  key,
+                  value,
+                  Signed.Purpose.INTAKE,
+                  keys.submitter(),
+                  System.currentTimeMillis()))
+          .get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Writes a record as it is, headers and all, as any client with access could. */
+  public void sendRecord(ProducerRecord<String, byte[]> r) {
+    try {
+      producer.send(r).get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The dispatch record of {@code runId} on the topic of {@code pool}, headers and all. */
+  public ConsumerRecord<String, byte[]> dispatchOf(String pool, String runId) {
+    Properties c = new Properties();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    try (KafkaConsumer<String, byte[]> r =
+        new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> parts = new ArrayList<>();
+      r.partitionsFor(topics.dispatch(pool), Duration.ofSeconds(10))
+          .forEach(pi -> parts.add(new TopicPartition(pi.topic(), pi.partition())));
+      r.assign(parts);
+      r.seekToBeginning(parts);
+      long deadline = System.currentTimeMillis() + 30_000;
+      while (System.currentTimeMillis() < deadline) {
+        for (ConsumerRecord<String, byte[]> rec : r.poll(Duration.ofMillis(200))) {
+          if (runId.equals(rec.key())) {
+            return rec;
+          }
+        }
+      }
+    }
+    throw new AssertionError("no dispatch of " + runId + " on pool " + pool);
+  }
+
+  /** Stops the in-process agent {@code id} and starts it again, same id and work directory. */
+  public Agent restartAgent(String id, String... pools) throws IOException {
+    for (Agent a : List.copyOf(agents)) {
+      if (a.id().equals(id)) {
+        a.close();
+        agents.remove(a);
+      }
+    }
+    return agent(id, pools);
+  }
+
+  /**
+   * Waits until the agents of {@code pool} have taken (and committed) every record on its topic.
+   */
+  public void awaitPoolConsumed(String pool) throws Exception {
+    Properties p = new Properties();
+    p.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    String group = topics.prefix() + "agents." + pool;
+    try (var admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+      long deadline = System.currentTimeMillis() + 60_000;
+      while (System.currentTimeMillis() < deadline) {
+        var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        var latest =
+            admin
+                .listOffsets(
+                    committed.keySet().stream()
+                        .collect(
+                            java.util.stream.Collectors.toMap(
+                                tp -> tp,
+                                tp -> org.apache.kafka.clients.admin.OffsetSpec.latest())))
+                .all()
+                .get();
+        boolean done =
+            !committed.isEmpty()
+                && committed.entrySet().stream()
+                    .allMatch(
+                        e ->
+                            e.getValue() != null
+                                && e.getValue().offset() >= latest.get(e.getKey()).offset());
+        if (done) {
+          return;
+        }
+        Thread.sleep(50);
+      }
+    }
+    throw new AssertionError("the agents of pool " + pool + " did not take every record in 60 s");
+  }
+
+  /** The stack's keys and trust file. */
+  TestKeys keys() {
+    return keys;
   }
 
   /** Writes raw bytes on any topic, as any client with access could. */
@@ -303,6 +453,20 @@ public final class TestStack implements AutoCloseable {
         .findFirst()
         .map(e -> java.time.Instant.parse(e.at()).toEpochMilli())
         .orElseThrow(() -> new AssertionError("no such event in " + events));
+  }
+
+  /** Every event of {@code runId} on the topic now: read to the end of every partition. */
+  public synchronized List<WorkflowEvent> eventsToEnd(String runId) {
+    poll(Duration.ZERO);
+    Map<TopicPartition, Long> end = reader.endOffsets(reader.assignment());
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (end.entrySet().stream().anyMatch(e -> reader.position(e.getKey()) < e.getValue())) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError("could not read to the end of the topics within 30 s");
+      }
+      poll(Duration.ofMillis(100));
+    }
+    return events(runId);
   }
 
   /** Every event of {@code runId} read so far, in order. */

@@ -3,6 +3,7 @@ package dev.wf.agent;
 import dev.wf.agent.action.ActionRunner;
 import dev.wf.agent.action.AttemptLoop;
 import dev.wf.agent.action.AttemptOutcome;
+import dev.wf.agent.metrics.AgentMetrics;
 import dev.wf.protocol.Json;
 import dev.wf.protocol.Topics;
 import dev.wf.protocol.kafka.TopicAdmin;
@@ -11,12 +12,14 @@ import dev.wf.protocol.message.Dispatch;
 import dev.wf.protocol.message.DispatchRef;
 import dev.wf.protocol.message.StepReport;
 import dev.wf.protocol.result.AttemptStatus;
+import dev.wf.protocol.trust.Signed;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,7 +31,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -46,7 +48,9 @@ public final class Agent implements AutoCloseable {
 
   private final AgentConfig config;
   private final LongSupplier clock = System::currentTimeMillis;
+  private final Set<String> kinds;
   private final AttemptLoop loop;
+  private final AgentMetrics metrics;
   private final KafkaProducer<String, byte[]> producer;
   private final Semaphore slots;
   private final ExecutorService workers;
@@ -59,17 +63,29 @@ public final class Agent implements AutoCloseable {
   private final String host;
   private final long startedAt = clock.getAsLong();
   private ControlListener control;
+  private final SeenDispatches seen;
 
-  private Agent(AgentConfig config) {
+  private Agent(AgentConfig config, AgentMetrics metrics) {
     this.config = config;
-    this.loop =
-        new AttemptLoop(
-            new ActionRunner(
-                config.allowedKinds(), config.allowedCommands(), config.killGrace().toMillis()));
+    this.metrics = metrics;
+    ActionRunner runner =
+        new ActionRunner(
+            config.allowedKinds(),
+            config.allowedCommands(),
+            config.killGrace().toMillis(),
+            config.allowLinkLocal(),
+            config.allowedEnv(),
+            config.workdirRoot());
+    this.kinds = runner.kinds();
+    this.loop = new AttemptLoop(runner);
     this.slots = new Semaphore(config.maxConcurrent());
+    metrics.start(slots, config.maxConcurrent(), config.pools());
     this.workers = Executors.newFixedThreadPool(config.maxConcurrent(), named("wf-action"));
     this.heartbeats = Executors.newSingleThreadScheduledExecutor(named("wf-heartbeat"));
     this.host = hostName();
+    this.seen =
+        new SeenDispatches(
+            config.workdir().resolve(".wf-agent").resolve(config.id() + ".taken"), clock);
     Properties p = clientProperties(config, "wf-agent-" + config.id());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -83,7 +99,12 @@ public final class Agent implements AutoCloseable {
 
   /** Starts an agent; it takes work at once. */
   public static Agent start(AgentConfig config) {
-    Agent a = new Agent(config);
+    return start(config, AgentMetrics.discarding());
+  }
+
+  /** Starts an agent that counts what it does into {@code metrics}; it takes work at once. */
+  public static Agent start(AgentConfig config, AgentMetrics metrics) {
+    Agent a = new Agent(config, metrics);
     a.ensureTopics();
     for (String pool : config.pools()) {
       DispatchIntake intake =
@@ -92,10 +113,12 @@ public final class Agent implements AutoCloseable {
               pool,
               a.slots,
               a.jobs,
+              a.metrics,
               a::reporter,
               a::run,
               a.producer::flush,
-              a.accepting::get);
+              a.accepting::get,
+              a.seen);
       a.intakes.add(intake);
       a.spawn("wf-poll-" + pool, intake);
     }
@@ -114,6 +137,11 @@ public final class Agent implements AutoCloseable {
 
   public String id() {
     return config.id();
+  }
+
+  /** True while it takes work: not stopping. */
+  public boolean accepting() {
+    return accepting.get();
   }
 
   /** The dispatches running here now. */
@@ -170,7 +198,8 @@ public final class Agent implements AutoCloseable {
     Dispatch d = job.dispatch;
     long t0 = clock.getAsLong();
     try {
-      loop.run(d, config.workdir(), job.cancel, new Attempts(job, t0));
+      loop.run(
+          d, config.workdir(), job.cancel, metrics.metered(d, kinds, clock, new Attempts(job, t0)));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
@@ -244,7 +273,14 @@ public final class Agent implements AutoCloseable {
 
   private void send(StepReport report) {
     producer.send(
-        new ProducerRecord<>(config.topics().stepEvents(), report.runId(), Json.write(report)),
+        config
+            .keys()
+            .record(
+                config.topics().stepEvents(),
+                report.runId(),
+                Json.write(report),
+                Signed.Purpose.REPORT,
+                clock.getAsLong()),
         (md, e) -> {
           if (e != null) {
             LOG.error(
@@ -278,7 +314,15 @@ public final class Agent implements AutoCloseable {
               clock.getAsLong(),
               config.heartbeat().toMillis(),
               !accepting.get());
-      producer.send(new ProducerRecord<>(config.topics().agents(), config.id(), Json.write(hb)));
+      producer.send(
+          config
+              .keys()
+              .record(
+                  config.topics().agents(),
+                  config.id(),
+                  Json.write(hb),
+                  Signed.Purpose.AGENT,
+                  hb.at()));
     } catch (RuntimeException e) {
       LOG.warn("agent {}: heartbeat failed: {}", config.id(), e.toString());
     }
@@ -321,9 +365,18 @@ public final class Agent implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     heartbeats.shutdownNow();
-    producer.send(new ProducerRecord<>(config.topics().agents(), config.id(), null));
+    producer.send(
+        config
+            .keys()
+            .record(
+                config.topics().agents(),
+                config.id(),
+                null,
+                Signed.Purpose.AGENT,
+                clock.getAsLong()));
     producer.flush();
     producer.close(Duration.ofSeconds(5));
+    seen.close();
     for (Thread t : threads) {
       try {
         t.join(5000);

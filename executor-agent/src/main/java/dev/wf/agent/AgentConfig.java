@@ -1,6 +1,5 @@
 package dev.wf.agent;
 
-import dev.wf.protocol.Signatures;
 import dev.wf.protocol.Topics;
 import dev.wf.protocol.config.RecordCopy;
 import java.nio.file.Path;
@@ -24,7 +23,11 @@ import java.util.regex.Pattern;
  *     back
  * @param allowedKinds action kinds it runs (empty: all it knows)
  * @param allowedCommands patterns a shell command must match entirely (empty: any command)
- * @param signatures keys dispatches must be signed with (none: signatures are not checked)
+ * @param keys this agent's signing key and the coordinator's public keys (none: --insecure)
+ * @param allowLinkLocal whether http steps may call link-local addresses
+ * @param allowedEnv patterns each env name of a shell step must match (empty: any)
+ * @param workdirRoot where a shell step's workdir must stay (null: anywhere, or the work directory
+ *     when commands are limited)
  */
 public record AgentConfig(
     String bootstrap,
@@ -39,7 +42,10 @@ public record AgentConfig(
     Set<String> allowedKinds,
     Map<String, String> clientProperties,
     List<Pattern> allowedCommands,
-    Signatures signatures) {
+    AgentKeys keys,
+    boolean allowLinkLocal,
+    List<Pattern> allowedEnv,
+    Path workdirRoot) {
   public AgentConfig {
     Objects.requireNonNull(bootstrap, "bootstrap");
     Objects.requireNonNull(topics, "topics");
@@ -54,7 +60,8 @@ public record AgentConfig(
     allowedKinds = Set.copyOf(allowedKinds);
     clientProperties = Map.copyOf(clientProperties);
     allowedCommands = List.copyOf(allowedCommands);
-    Objects.requireNonNull(signatures, "signatures");
+    allowedEnv = List.copyOf(allowedEnv);
+    Objects.requireNonNull(keys, "keys (AgentKeys.none() for none)");
   }
 
   public static AgentConfig defaults(
@@ -72,7 +79,10 @@ public record AgentConfig(
         Set.of(),
         Map.of(),
         List.of(),
-        Signatures.none());
+        AgentKeys.none(),
+        false,
+        List.of(),
+        null);
   }
 
   public AgentConfig withTopics(Topics t) {
@@ -95,8 +105,18 @@ public record AgentConfig(
         .build();
   }
 
-  public AgentConfig withSecurity(List<Pattern> commands, Signatures sigs) {
-    return RecordCopy.of(this).with("allowedCommands", commands).with("signatures", sigs).build();
+  public AgentConfig withSecurity(List<Pattern> commands, AgentKeys k) {
+    return RecordCopy.of(this).with("allowedCommands", commands).with("keys", k).build();
+  }
+
+  /** Which env names a shell step may set, and where its workdir must stay. */
+  public AgentConfig withStepLimits(List<Pattern> env, Path root) {
+    return RecordCopy.of(this).with("allowedEnv", env).with("workdirRoot", root).build();
+  }
+
+  /** Whether http steps may call link-local addresses (cloud metadata services). */
+  public AgentConfig withLinkLocal(boolean allowed) {
+    return RecordCopy.of(this).with("allowLinkLocal", allowed).build();
   }
 
   public AgentConfig withAllowedKinds(Set<String> kinds) {

@@ -3,6 +3,8 @@ package dev.wf.agent;
 import dev.wf.protocol.Json;
 import dev.wf.protocol.message.AgentControl;
 import dev.wf.protocol.message.DispatchRef;
+import dev.wf.protocol.trust.Signed;
+import dev.wf.protocol.trust.Verifier;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,11 +57,30 @@ final class ControlListener extends PollLoop {
     consumer.seekToEnd(parts);
     while (!closed.getAsBoolean()) {
       for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-        if (config.id().equals(r.key()) && r.value() != null) {
+        if (config.id().equals(r.key()) && r.value() != null && fromCoordinator(r)) {
           obey(r.value());
         }
       }
     }
+  }
+
+  /** A cancel stops real work: only one the coordinator signed is obeyed, when it signs. */
+  private boolean fromCoordinator(ConsumerRecord<String, byte[]> r) {
+    Verifier coordinator = config.keys().coordinator();
+    if (coordinator == null) {
+      return true;
+    }
+    Verifier.Check c = coordinator.check(Signed.Purpose.CONTROL, r.key(), r.value(), r.headers());
+    if (!c.ok()) {
+      LOG.warn(
+          "agent {}: ignored a control message at {}-{}@{}: {}",
+          config.id(),
+          r.topic(),
+          r.partition(),
+          r.offset(),
+          c.problem());
+    }
+    return c.ok();
   }
 
   private void obey(byte[] value) {

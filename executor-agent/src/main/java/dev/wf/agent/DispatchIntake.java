@@ -1,12 +1,14 @@
 package dev.wf.agent;
 
+import dev.wf.agent.metrics.AgentMetrics;
+import dev.wf.agent.metrics.RefusalKind;
 import dev.wf.protocol.Json;
-import dev.wf.protocol.Signatures;
 import dev.wf.protocol.Topics;
 import dev.wf.protocol.message.Dispatch;
 import dev.wf.protocol.message.DispatchRef;
+import dev.wf.protocol.trust.Signed;
+import dev.wf.protocol.trust.Verifier;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,7 +25,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,20 +40,24 @@ final class DispatchIntake extends PollLoop {
   private final String pool;
   private final Semaphore slots;
   private final Jobs jobs;
+  private final AgentMetrics metrics;
   private final Function<Dispatch, Reporter> reporters;
   private final Consumer<Job> start;
   private final Runnable flushReports;
   private final BooleanSupplier accepting;
+  private final SeenDispatches seen;
 
   DispatchIntake(
       AgentConfig config,
       String pool,
       Semaphore slots,
       Jobs jobs,
+      AgentMetrics metrics,
       Function<Dispatch, Reporter> reporters,
       Consumer<Job> start,
       Runnable flushReports,
-      BooleanSupplier accepting) {
+      BooleanSupplier accepting,
+      SeenDispatches seen) {
     super(
         properties(config, pool),
         "agent " + config.id() + ": dispatch consumer of pool " + pool,
@@ -61,10 +66,12 @@ final class DispatchIntake extends PollLoop {
     this.pool = pool;
     this.slots = slots;
     this.jobs = jobs;
+    this.metrics = metrics;
     this.reporters = reporters;
     this.start = start;
     this.flushReports = flushReports;
     this.accepting = accepting;
+    this.seen = seen;
   }
 
   private static Properties properties(AgentConfig config, String pool) {
@@ -131,16 +138,18 @@ final class DispatchIntake extends PollLoop {
     } catch (IOException | RuntimeException e) {
       LOG.warn(
           "agent {}: skipped an unreadable dispatch at {}: {}", config.id(), where, e.getMessage());
+      metrics.refused(pool, RefusalKind.UNREADABLE);
       return false;
     }
     if (d.runId() == null || d.dispatchId() == null) {
       LOG.warn(
           "agent {}: skipped a dispatch without runId or dispatchId at {}", config.id(), where);
+      metrics.refused(pool, RefusalKind.UNREADABLE);
       return false;
     }
     Reporter report = reporters.apply(d);
-    Optional<String> forged = forged(r).or(() -> misplaced(d));
-    Optional<String> refusal = forged.isPresent() ? forged : unrunnable(d);
+    Optional<Refusal> forged = forged(r).or(() -> misplaced(d));
+    Optional<Refusal> refusal = forged.isPresent() ? forged : unrunnable(d);
     if (refusal.isPresent()) {
       LOG.warn(
           "agent {}: refused dispatch {} of run {} at {}: {}",
@@ -148,8 +157,9 @@ final class DispatchIntake extends PollLoop {
           d.dispatchId(),
           d.runId(),
           where,
-          refusal.get());
-      report.refused(refusal.get(), forged.isEmpty());
+          refusal.get().reason());
+      metrics.refused(pool, refusal.get().kind());
+      report.refused(refusal.get().reason(), forged.isEmpty());
       return false;
     }
     if (jobs.known(new DispatchRef(d.runId(), d.dispatchId()))) {
@@ -162,23 +172,44 @@ final class DispatchIntake extends PollLoop {
           d.dispatchId());
       return false;
     }
+    if (!seen.firstTime(d.runId(), d.dispatchId(), d.expiresAt())) {
+      // Taken by this agent before it restarted (or replayed by an offset reset): never run twice.
+      // If the coordinator still waits on it, the hand-back has it dispatched afresh.
+      LOG.warn(
+          "run {} step \"{}\": dispatch {} was taken here before; handed back, not run again",
+          d.runId(),
+          d.step(),
+          d.dispatchId());
+      report.handedBack(
+          d.attempt(), "agent " + config.id() + " took this dispatch before it restarted");
+      return false;
+    }
     Job job = new Job(d, report);
     jobs.add(job);
+    metrics.dispatchLag(pool, System.currentTimeMillis() - r.timestamp());
     report.started(d.attempt());
     LOG.info("run {} step \"{}\" attempt {} started", d.runId(), d.step(), d.attempt());
     start.accept(job);
     return true;
   }
 
+  /** Why a dispatch is refused, and of which kind (for the metrics). */
+  private record Refusal(RefusalKind kind, String reason) {}
+
   /** Why the record is not the coordinator's, when dispatches are signed and it does not verify. */
-  private Optional<String> forged(ConsumerRecord<String, byte[]> r) {
-    if (!config.signatures().enabled()) {
+  private Optional<Refusal> forged(ConsumerRecord<String, byte[]> r) {
+    Verifier coordinator = config.keys().coordinator();
+    if (coordinator == null) {
       return Optional.empty();
     }
-    Header h = r.headers().lastHeader(Signatures.HEADER);
-    return config
-        .signatures()
-        .problem(r.value(), h == null ? null : new String(h.value(), StandardCharsets.UTF_8));
+    Verifier.Check c = coordinator.check(Signed.Purpose.DISPATCH, r.key(), r.value(), r.headers());
+    if (c.ok()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Refusal(
+            RefusalKind.FORGED,
+            c.problem().equals("unsigned") ? "unsigned dispatch" : "dispatch " + c.problem()));
   }
 
   /**
@@ -186,18 +217,25 @@ final class DispatchIntake extends PollLoop {
    * topic), or past the time the coordinator waits for it (a replay). Either way nothing in it is
    * an order for this agent, so its refusal fails no step.
    */
-  private Optional<String> misplaced(Dispatch d) {
+  private Optional<Refusal> misplaced(Dispatch d) {
     if (!pool.equals(d.pool())) {
       return Optional.of(
-          "a dispatch for pool \"" + d.pool() + "\" on the topic of pool \"" + pool + "\"");
+          new Refusal(
+              RefusalKind.WRONG_POOL,
+              "a dispatch for pool \"" + d.pool() + "\" on the topic of pool \"" + pool + "\""));
     }
     if (d.expiresAt() != null && System.currentTimeMillis() > d.expiresAt()) {
-      return Optional.of("an expired dispatch (a replay, or one the coordinator gave up on)");
+      return Optional.of(
+          new Refusal(
+              RefusalKind.EXPIRED,
+              "an expired dispatch (a replay, or one the coordinator gave up on)"));
     }
     return Optional.empty();
   }
 
-  private static Optional<String> unrunnable(Dispatch d) {
-    return d.action() == null ? Optional.of("no action") : Optional.empty();
+  private static Optional<Refusal> unrunnable(Dispatch d) {
+    return d.action() == null
+        ? Optional.of(new Refusal(RefusalKind.NO_ACTION, "no action"))
+        : Optional.empty();
   }
 }

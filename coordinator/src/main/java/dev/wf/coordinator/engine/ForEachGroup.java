@@ -3,7 +3,6 @@ package dev.wf.coordinator.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wf.protocol.definition.Group;
 import dev.wf.protocol.definition.GroupType;
-import dev.wf.protocol.expr.CelValues;
 import dev.wf.protocol.expr.EvaluationException;
 import dev.wf.protocol.expr.Expression;
 import dev.wf.protocol.result.StepStatus;
@@ -28,7 +27,9 @@ final class ForEachGroup extends GroupBehaviour {
     String source = node.group().forEach().orElseThrow();
     JsonNode items;
     try {
-      items = CelValues.toJson(Expression.compile(source).evaluate(t.vars(node)));
+      items =
+          Expression.compile(source)
+              .evaluateToJson(t.vars(node), (long) t.config.maxItems() * 1024 + 1024 * 1024);
     } catch (EvaluationException e) {
       t.end(node, g, StepStatus.FAILED, "forEach: " + e.getMessage(), true);
       return;

@@ -1,6 +1,7 @@
 package dev.wf.coordinator.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.wf.protocol.Json;
 import dev.wf.protocol.definition.Action;
 import dev.wf.protocol.definition.ActionJson;
 import dev.wf.protocol.definition.Durations;
@@ -29,6 +30,9 @@ final class Leaves {
 
   private final Turn t;
 
+  /** The largest rendered action a dispatch carries: well within one Kafka record. */
+  static final int MAX_ACTION_BYTES = 512 * 1024;
+
   Leaves(Turn t) {
     this.t = t;
   }
@@ -56,6 +60,20 @@ final class Leaves {
       action = ActionJson.write(leaf.action(), v -> render(node, v, vars));
     } catch (EvaluationException e) {
       t.end(node, s, StepStatus.FAILED, "template: " + e.getMessage(), true);
+      return;
+    }
+    int size = Json.write(action).length;
+    if (size > MAX_ACTION_BYTES) {
+      t.end(
+          node,
+          s,
+          StepStatus.FAILED,
+          "the rendered action is "
+              + size
+              + " bytes, more than the "
+              + MAX_ACTION_BYTES
+              + " a dispatch may carry",
+          true);
       return;
     }
     RunInfo run = t.run();
@@ -142,6 +160,20 @@ final class Leaves {
         cancelStale(started, "superseded dispatch");
       }
       return stale("stale report from " + report.agent() + " for dispatch " + report.dispatchId());
+    }
+    if (s.phase != Phase.WAITING && s.agent != null && !s.agent.equals(report.agent())) {
+      // One agent holds an attempt from its start: another agent's word on it (a second consumer
+      // handed the same record, or a forger) changes nothing, and what it runs is stopped.
+      if (report instanceof StepReport.Started started) {
+        cancelStale(started, "the attempt is held by " + s.agent);
+      }
+      return stale(
+          "report from "
+              + report.agent()
+              + " on dispatch "
+              + report.dispatchId()
+              + ", held by "
+              + s.agent);
     }
     int attempts = node.leaf().retries() + 1;
     int n = attemptOf(report);

@@ -1,5 +1,8 @@
 package dev.wf.coordinator.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.wf.protocol.Json;
 import dev.wf.protocol.result.ErrorEntry;
 import dev.wf.protocol.result.RunStatus;
 import dev.wf.protocol.result.StepResult;
@@ -17,6 +20,61 @@ public final class Results {
    * The result so far: the steps that ended in the order they ended, then (when {@code
    * withRunning}) the steps in flight as {@code running} or {@code waiting}.
    */
+  /**
+   * The most a run's result may weigh as JSON: it travels whole in its {@code workflow:complete}
+   * event and on the results topic, and a record the topic refuses would stop the coordinator.
+   */
+  public static final int MAX_RESULT_BYTES = 4 * 1024 * 1024;
+
+  /** A step result larger than this is the first to go when a run's result is too large. */
+  static final int KEPT_STEP_RESULT_BYTES = 1024;
+
+  /**
+   * {@code r} as it is when it fits {@code maxBytes}; else with the larger step results replaced by
+   * a note of their size (each step's own {@code step:complete} event still has it), and if that is
+   * not enough, with the steps' attempts left out too. Statuses, errors and names always stay.
+   */
+  public static WorkflowResult fitted(WorkflowResult r, int maxBytes) {
+    if (Json.write(r).length <= maxBytes) {
+      return r;
+    }
+    WorkflowResult lighter = withSteps(r, false);
+    return Json.write(lighter).length <= maxBytes ? lighter : withSteps(r, true);
+  }
+
+  private static WorkflowResult withSteps(WorkflowResult r, boolean dropAttempts) {
+    List<StepResult> steps =
+        r.steps().stream()
+            .map(
+                s -> {
+                  JsonNode result = s.result();
+                  int size = result == null ? 0 : Json.write(result).length;
+                  if (size > KEPT_STEP_RESULT_BYTES) {
+                    result =
+                        TextNode.valueOf(
+                            "omitted: "
+                                + size
+                                + " bytes, too many for the run's result (see the step's"
+                                + " step:complete event)");
+                  }
+                  return new StepResult(
+                      s.name(),
+                      s.path(),
+                      s.status(),
+                      s.duration(),
+                      result,
+                      s.error(),
+                      s.retries(),
+                      s.agent(),
+                      dropAttempts ? List.of() : s.attempts(),
+                      s.waitingFor(),
+                      s.reused());
+                })
+            .toList();
+    return new WorkflowResult(
+        r.runId(), r.name(), r.success(), r.status(), r.duration(), steps, r.errors(), r.rerunOf());
+  }
+
   public static WorkflowResult of(Plan plan, RunStore store, long now, boolean withRunning) {
     RunInfo run = store.run();
     List<StepState> ended = new ArrayList<>();

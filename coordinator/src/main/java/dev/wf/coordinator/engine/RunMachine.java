@@ -142,7 +142,7 @@ public final class RunMachine {
   }
 
   /** The dispatch id is {@code <n>:<path>}: unique per run, and it names its step. */
-  static String pathOf(String dispatchId) {
+  public static String pathOf(String dispatchId) {
     int colon = dispatchId == null ? -1 : dispatchId.indexOf(':');
     return colon < 0 ? "" : dispatchId.substring(colon + 1);
   }

@@ -336,7 +336,8 @@ final class Turn {
             : success ? RunStatus.SUCCESS : RunStatus.FAILED;
     run.endedAt = now;
     store.putRun(run);
-    WorkflowResult result = Results.of(plan, store, now, false);
+    WorkflowResult result =
+        Results.fitted(Results.of(plan, store, now, false), Results.MAX_RESULT_BYTES);
     if (run.status == RunStatus.FAILED) {
       emit(event(EventType.WORKFLOW_FAILED, root).error(s.error));
     } else if (run.status == RunStatus.CANCELLED) {

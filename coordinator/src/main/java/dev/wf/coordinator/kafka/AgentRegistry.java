@@ -4,6 +4,8 @@ import dev.wf.protocol.Topics;
 import dev.wf.protocol.kafka.Topic;
 import dev.wf.protocol.kafka.TypedTopics;
 import dev.wf.protocol.message.AgentHeartbeat;
+import dev.wf.protocol.trust.Signed;
+import dev.wf.protocol.trust.Verifier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +43,10 @@ public final class AgentRegistry implements AutoCloseable {
   private final Duration timeout;
   private final LongSupplier clock;
   private final long startedAt;
+  private final CoordinatorTrust trust;
+  private final Map<String, Long> lastSignedAt = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong ignored =
+      new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean caughtUp;
   private volatile boolean closed;
 
@@ -49,7 +55,9 @@ public final class AgentRegistry implements AutoCloseable {
       Topics topics,
       Map<String, String> props,
       Duration timeout,
-      LongSupplier clock) {
+      LongSupplier clock,
+      CoordinatorTrust trust) {
+    this.trust = trust;
     this.timeout = timeout;
     this.clock = clock;
     this.startedAt = clock.getAsLong();
@@ -102,6 +110,9 @@ public final class AgentRegistry implements AutoCloseable {
     if (r.key() == null) {
       return;
     }
+    if (trust.trust() != null && !genuine(r)) {
+      return;
+    }
     long now = clock.getAsLong();
     if (r.value() == null) {
       Seen before = agents.get(r.key());
@@ -113,6 +124,10 @@ public final class AgentRegistry implements AutoCloseable {
     }
     try {
       AgentHeartbeat hb = heartbeats.read(r.value());
+      if (!r.key().equals(hb.agent())) {
+        LOG.warn("ignored a heartbeat keyed {} that names agent {}", r.key(), hb.agent());
+        return;
+      }
       Seen before = agents.put(r.key(), new Seen(hb, now, false));
       if (caughtUp && (before == null || before.gone())) {
         LOG.info("agent {} on {} joined, pools {}", hb.agent(), hb.host(), hb.pools());
@@ -120,6 +135,43 @@ public final class AgentRegistry implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("unreadable heartbeat from {}: {}", r.key(), e.getMessage());
     }
+  }
+
+  /**
+   * True when the record is signed by the agent it is about, and newer than the last one of it: a
+   * forged goodbye would have the coordinator run a live agent's steps a second time, and a
+   * replayed heartbeat would keep a dead agent alive.
+   */
+  private boolean genuine(ConsumerRecord<String, byte[]> r) {
+    Verifier.Check c =
+        trust.trust().agentKeys().check(Signed.Purpose.AGENT, r.key(), r.value(), r.headers());
+    String problem =
+        c.ok() ? trust.mayReport(c.verified().signer(), r.key(), null).orElse(null) : c.problem();
+    if (problem == null) {
+      Long last = lastSignedAt.get(r.key());
+      if (last != null && c.verified().signedAt() <= last) {
+        problem = "older than the last record of that agent (a replay)";
+      }
+    }
+    if (problem != null) {
+      ignored.incrementAndGet();
+      if (caughtUp) {
+        LOG.warn(
+            "ignored a {} for agent {} on {}: {}",
+            r.value() == null ? "goodbye" : "heartbeat",
+            r.key(),
+            r.topic(),
+            problem);
+      }
+      return false;
+    }
+    lastSignedAt.put(r.key(), c.verified().signedAt());
+    return true;
+  }
+
+  /** How many records of the agents topic were ignored as not their agent's (forged, replayed). */
+  public long ignored() {
+    return ignored.get();
   }
 
   /** True once the topic's history has been read, so that silence means something. */

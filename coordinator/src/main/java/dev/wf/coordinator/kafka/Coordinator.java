@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -66,7 +67,8 @@ public final class Coordinator implements AutoCloseable {
             config.topics(),
             config.clientProperties(),
             config.agentTimeout(),
-            System::currentTimeMillis);
+            System::currentTimeMillis,
+            config.trust());
     CoordinatorMetrics metrics = new CoordinatorMetrics(meters);
     new JvmMemoryMetrics().bindTo(meters);
     new JvmGcMetrics().bindTo(meters);
@@ -126,7 +128,9 @@ public final class Coordinator implements AutoCloseable {
   }
 
   /**
-   * Writes {@code message} to the intake topic, as a client would (the API's way in for signals).
+   * Hands {@code message} to the task that holds its run, as the API's caller (a holder of the API
+   * token): written to the coordinator's own run topic, past the intake's signature check, marked
+   * as from the API.
    *
    * @throws IllegalStateException when the broker does not take it in time
    */
@@ -146,7 +150,16 @@ public final class Coordinator implements AutoCloseable {
     TypedTopics t = new TypedTopics(config.topics());
     try {
       intakeProducer
-          .send(new ProducerRecord<>(t.intake().name(), message.runId(), t.intake().write(message)))
+          .send(
+              new ProducerRecord<>(
+                  t.coordinatorRuns().name(),
+                  null,
+                  message.runId(),
+                  t.coordinatorRuns().write(message),
+                  List.of(
+                      new org.apache.kafka.common.header.internals.RecordHeader(
+                          CoordinatorTrust.SUBMITTER,
+                          CoordinatorTrust.API.getBytes(StandardCharsets.UTF_8)))))
           .get(15, java.util.concurrent.TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -221,7 +234,9 @@ public final class Coordinator implements AutoCloseable {
         "intake", new StringDeserializer(), new ByteArrayDeserializer(), t.intake().name());
     topology.addProcessor(
         "triage",
-        () -> new IntakeTriage(t, config.maxDefinitionBytes(), metrics, inPlacePartitions),
+        () ->
+            new IntakeTriage(
+                t, config.maxDefinitionBytes(), metrics, inPlacePartitions, config.trust()),
         "intake");
     topology.addSink(
         IntakeTriage.TO_RUNS,

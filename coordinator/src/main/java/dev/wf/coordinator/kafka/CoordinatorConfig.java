@@ -1,7 +1,6 @@
 package dev.wf.coordinator.kafka;
 
 import dev.wf.coordinator.engine.MachineConfig;
-import dev.wf.protocol.Signatures;
 import dev.wf.protocol.Topics;
 import dev.wf.protocol.config.RecordCopy;
 import dev.wf.protocol.definition.WorkflowValidator;
@@ -44,12 +43,13 @@ public record CoordinatorConfig(
     Duration agentTimeout,
     int standbyReplicas,
     String applicationServer,
-    Signatures signatures,
+    CoordinatorTrust trust,
     Duration retention) {
   public CoordinatorConfig {
     Objects.requireNonNull(bootstrap, "bootstrap");
     Objects.requireNonNull(topics, "topics");
     Objects.requireNonNull(stateDir, "stateDir");
+    Objects.requireNonNull(trust, "trust (CoordinatorTrust.insecure() for none)");
     if (partitions < 1) {
       throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
     }
@@ -77,7 +77,7 @@ public record CoordinatorConfig(
         Duration.ofSeconds(10),
         1,
         null,
-        Signatures.none(),
+        CoordinatorTrust.insecure(),
         Duration.ofDays(7));
   }
 
@@ -110,9 +110,9 @@ public record CoordinatorConfig(
     return RecordCopy.of(this).with("applicationServer", hostPort).build();
   }
 
-  /** Dispatches signed with the first of these keys (none: unsigned). */
-  public CoordinatorConfig withSignatures(Signatures s) {
-    return RecordCopy.of(this).with("signatures", s).build();
+  /** The key dispatches are signed with, and who may submit and report. */
+  public CoordinatorConfig withTrust(CoordinatorTrust t) {
+    return RecordCopy.of(this).with("trust", t).build();
   }
 
   public CoordinatorConfig withRetention(Duration keep) {

@@ -13,6 +13,7 @@ import dev.wf.protocol.definition.WorkflowValidator;
 import dev.wf.protocol.event.EventType;
 import dev.wf.protocol.kafka.Topic;
 import dev.wf.protocol.message.IntakeMessage;
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -21,6 +22,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +42,7 @@ final class IntakeHandler {
   private final Plans plans;
   private final RunApplier runs;
   private final Outbox out;
+  private final CoordinatorTrust trust;
 
   IntakeHandler(
       Topic<String, IntakeMessage> topic,
@@ -47,7 +50,9 @@ final class IntakeHandler {
       Consumer<Collection<String>> ensurePools,
       Plans plans,
       RunApplier runs,
-      Outbox out) {
+      Outbox out,
+      CoordinatorTrust trust) {
+    this.trust = trust;
     this.topic = topic;
     this.limits = limits;
     this.ensurePools = ensurePools;
@@ -70,11 +75,17 @@ final class IntakeHandler {
       return;
     }
     if (msg instanceof IntakeMessage.Cancel c) {
-      cancel(runId, c);
+      if (allowedOnRun(record, runId, "cancel", source)) {
+        cancel(runId, c);
+      }
     } else if (msg instanceof IntakeMessage.Signal signal) {
-      signal(runId, signal);
+      if (allowedOnRun(record, runId, "signal", source)) {
+        signal(runId, signal);
+      }
     } else if (msg instanceof IntakeMessage.Rerun rerun) {
-      rerunFrom(record, rerun, source);
+      if (allowedOnRun(record, rerun.of(), "rerun", source)) {
+        rerunFrom(record, rerun, source);
+      }
     } else if (msg instanceof IntakeMessage.KeyAnswer answer) {
       keyAnswer(runId, answer);
     } else if (msg instanceof IntakeMessage.RerunStart start) {
@@ -82,6 +93,29 @@ final class IntakeHandler {
     } else {
       submit(record, runId, (IntakeMessage.Submit) msg, source);
     }
+  }
+
+  /**
+   * Whether the record's submitter may act on run {@code runId}: only one trusted with every pool
+   * the run's steps use. A refusal goes to the dead letters alone: nothing is said on that run's
+   * events, which belong to whoever started it.
+   */
+  private boolean allowedOnRun(
+      Record<String, byte[]> record, String runId, String what, String source) {
+    Plan plan = plans.get(runId);
+    Optional<String> refused =
+        plan == null ? Optional.empty() : trust.mayUse(submitter(record), plan.pools());
+    refused.ifPresent(
+        why -> {
+          LOG.warn("{} of run {} refused: {}", what, runId, why);
+          out.deadLetter(record, what + " refused: " + why, source);
+        });
+    return refused.isEmpty();
+  }
+
+  private static String submitter(Record<String, byte[]> record) {
+    Header h = record.headers().lastHeader(CoordinatorTrust.SUBMITTER);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
   }
 
   private void keyAnswer(String runId, IntakeMessage.KeyAnswer a) {
@@ -199,6 +233,9 @@ final class IntakeHandler {
       Reruns.Reuse rerun,
       String source) {
     Plan existing = plans.get(runId);
+    if (existing != null && rerun == null && !allowedOnRun(record, runId, "submit", source)) {
+      return;
+    }
     if (existing != null) {
       // The machine decides: the same run id again is a duplicate, whatever its definition.
       Optional<Rejection> refused =
@@ -226,7 +263,22 @@ final class IntakeHandler {
       return;
     }
     Plan plan = Plan.of(v.workflow().get());
-    ensurePools.accept(plan.pools());
+    Optional<String> refused =
+        rerun != null
+            ? trust.mayUse(CoordinatorTrust.API, plan.pools())
+            : trust.mayUse(submitter(record), plan.pools());
+    if (refused.isPresent()) {
+      out.reject(record, runId, refused.get(), source);
+      return;
+    }
+    try {
+      ensurePools.accept(plan.pools());
+    } catch (IllegalArgumentException e) {
+      // A pool whose topic Kafka will not make (its name collides with another pool's, "a.b" and
+      // "a_b"): this run cannot start, and the others go on.
+      out.reject(record, runId, e.getMessage(), source);
+      return;
+    }
     plans.accepted(runId, definition, plan);
     LOG.info("run {} started: {} ({} steps)", runId, plan.root().name(), plan.size());
     runs.apply(runId, plan, new Input.StartRun(runId, inputs, rerun));

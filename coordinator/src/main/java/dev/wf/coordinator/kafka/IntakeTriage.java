@@ -3,6 +3,7 @@ package dev.wf.coordinator.kafka;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wf.protocol.Json;
 import dev.wf.protocol.kafka.TypedTopics;
+import dev.wf.protocol.trust.Verifier;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
@@ -28,6 +29,7 @@ final class IntakeTriage implements Processor<String, byte[], String, byte[]> {
   private final int maxBytes;
   private final CoordinatorMetrics metrics;
   private final int inPlacePartitions;
+  private final CoordinatorTrust trust;
   private ProcessorContext<String, byte[]> context;
 
   /**
@@ -36,8 +38,13 @@ final class IntakeTriage implements Processor<String, byte[], String, byte[]> {
    *     run processor in place, without the trip through the run topic (a commit cycle saved)
    */
   IntakeTriage(
-      TypedTopics topics, int maxBytes, CoordinatorMetrics metrics, int inPlacePartitions) {
+      TypedTopics topics,
+      int maxBytes,
+      CoordinatorMetrics metrics,
+      int inPlacePartitions,
+      CoordinatorTrust trust) {
     this.metrics = metrics;
+    this.trust = trust;
     this.inPlacePartitions = inPlacePartitions;
     this.topics = topics;
     this.maxBytes = maxBytes;
@@ -54,6 +61,22 @@ final class IntakeTriage implements Processor<String, byte[], String, byte[]> {
     byte[] value = record.value();
     if (value == null) {
       return; // a tombstone means nothing on the intake topic
+    }
+    // Only this triage says who submitted a record: a header a client set is never believed.
+    record.headers().remove(CoordinatorTrust.SUBMITTER);
+    if (trust.trust() != null) {
+      Verifier.Check who =
+          trust.submitter(key, value, record.headers(), context.currentSystemTimeMs());
+      if (!who.ok()) {
+        // Not a trusted submitter's word: nothing in it is, its run id included, so no event goes
+        // to that run (a forger could otherwise make a victim's client believe it was rejected).
+        reject(null, value, who.problem() + " (record key " + key + ")");
+        return;
+      }
+      record
+          .headers()
+          .add(
+              CoordinatorTrust.SUBMITTER, who.verified().signer().getBytes(StandardCharsets.UTF_8));
     }
     if (value.length > maxBytes) {
       reject(

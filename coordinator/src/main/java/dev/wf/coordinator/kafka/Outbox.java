@@ -1,6 +1,5 @@
 package dev.wf.coordinator.kafka;
 
-import dev.wf.protocol.Signatures;
 import dev.wf.protocol.event.WorkflowEvent;
 import dev.wf.protocol.kafka.Topic;
 import dev.wf.protocol.kafka.TypedTopics;
@@ -9,7 +8,8 @@ import dev.wf.protocol.message.Dispatch;
 import dev.wf.protocol.message.IntakeMessage;
 import dev.wf.protocol.message.KeyRequest;
 import dev.wf.protocol.result.WorkflowResult;
-import java.nio.charset.StandardCharsets;
+import dev.wf.protocol.trust.Signed;
+import dev.wf.protocol.trust.Signer;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
@@ -26,7 +26,7 @@ final class Outbox {
   private final ProcessorContext<String, byte[]> context;
   private final String child;
   private final TypedTopics topics;
-  private final Signatures signatures;
+  private final Signer signer;
   private final CoordinatorMetrics metrics;
   private final GroupCommit commit;
 
@@ -34,13 +34,13 @@ final class Outbox {
       ProcessorContext<String, byte[]> context,
       String child,
       TypedTopics topics,
-      Signatures signatures,
+      Signer signer,
       CoordinatorMetrics metrics,
       GroupCommit commit) {
     this.context = context;
     this.child = child;
     this.topics = topics;
-    this.signatures = signatures;
+    this.signer = signer;
     this.metrics = metrics;
     this.commit = commit;
   }
@@ -55,9 +55,9 @@ final class Outbox {
     Topic<String, Dispatch> topic = topics.dispatch(dispatch.pool());
     byte[] value = topic.write(dispatch);
     Record<String, byte[]> r = Routes.to(topic.name(), runId, value, now());
-    signatures
-        .sign(value)
-        .ifPresent(sig -> r.headers().add(Signatures.HEADER, sig.getBytes(StandardCharsets.UTF_8)));
+    if (signer != null) {
+      signer.sign(Signed.Purpose.DISPATCH, runId, value, now(), r.headers());
+    }
     context.forward(r, child);
     commit.awaited();
     metrics.dispatch(dispatch.pool());
@@ -65,7 +65,13 @@ final class Outbox {
 
   /** Asks the agent running an attempt to stop it. */
   void cancel(AgentControl control) {
-    send(topics.agentControl(), control.agent(), control);
+    Topic<String, AgentControl> topic = topics.agentControl();
+    byte[] value = topic.write(control);
+    Record<String, byte[]> r = Routes.to(topic.name(), control.agent(), value, now());
+    if (signer != null) {
+      signer.sign(Signed.Purpose.CONTROL, control.agent(), value, now(), r.headers());
+    }
+    context.forward(r, child);
     commit.awaited();
   }
 

@@ -2,11 +2,15 @@ package dev.wf.coordinator.kafka;
 
 import dev.wf.coordinator.engine.Input;
 import dev.wf.coordinator.engine.Plan;
+import dev.wf.coordinator.engine.RunMachine;
 import dev.wf.coordinator.kafka.Keyspace.AttemptKey;
 import dev.wf.protocol.event.EventType;
 import dev.wf.protocol.kafka.Topic;
 import dev.wf.protocol.message.StepReport;
+import dev.wf.protocol.trust.Signed;
+import dev.wf.protocol.trust.Verifier;
 import java.util.List;
+import java.util.Optional;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
@@ -25,6 +29,7 @@ final class ReportHandler {
   private final RunApplier runs;
   private final Outbox out;
   private final AgentRegistry registry;
+  private final CoordinatorTrust trust;
 
   /**
    * @param registry which agents are alive; null to never count an attempt lost
@@ -35,7 +40,9 @@ final class ReportHandler {
       Plans plans,
       RunApplier runs,
       Outbox out,
-      AgentRegistry registry) {
+      AgentRegistry registry,
+      CoordinatorTrust trust) {
+    this.trust = trust;
     this.topic = topic;
     this.state = state;
     this.plans = plans;
@@ -61,6 +68,12 @@ final class ReportHandler {
       return;
     }
     Plan plan = plans.get(report.runId());
+    Optional<String> untrusted = untrusted(record, report, plan);
+    if (untrusted.isPresent()) {
+      LOG.warn("run {}: step event refused: {}", report.runId(), untrusted.get());
+      out.deadLetter(record, "step event refused: " + untrusted.get(), source);
+      return;
+    }
     if (plan == null && report instanceof StepReport.Refused refused) {
       // A dispatch the coordinator never sent: someone wrote to a dispatch topic. Say so loudly.
       LOG.warn(
@@ -90,6 +103,28 @@ final class ReportHandler {
     } else if (report instanceof StepReport.Finished || report instanceof StepReport.Returned) {
       state.attempts.delete(attempt);
     }
+  }
+
+  /**
+   * Why the report is not to be believed, when agents are checked: it must be signed by the agent
+   * it names, one the trust file lets work on the step's pool.
+   */
+  private Optional<String> untrusted(Record<String, byte[]> record, StepReport report, Plan plan) {
+    if (trust.trust() == null) {
+      return Optional.empty();
+    }
+    Verifier.Check c =
+        trust
+            .trust()
+            .agentKeys()
+            .check(Signed.Purpose.REPORT, record.key(), record.value(), record.headers());
+    if (!c.ok()) {
+      return Optional.of(c.problem() + " (claims to be from agent " + report.agent() + ")");
+    }
+    Plan.Node node =
+        plan == null ? null : plan.node(RunMachine.pathOf(report.dispatchId())).orElse(null);
+    String pool = node == null || !node.isLeaf() ? null : node.leaf().pool();
+    return trust.mayReport(c.verified().signer(), report.agent(), pool);
   }
 
   /**

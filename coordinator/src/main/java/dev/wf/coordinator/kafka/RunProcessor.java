@@ -59,7 +59,7 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
     KeyValueStore<String, byte[]> store = context.getStateStore(Keyspace.STORE);
     Keyspace state = Keyspace.of(store);
     this.commit = new GroupCommit(context);
-    this.out = new Outbox(context, TO_OUT, topics, config.signatures(), metrics, commit);
+    this.out = new Outbox(context, TO_OUT, topics, config.trust().signer(), metrics, commit);
     this.plans = new Plans(state.definitions, config.limits());
     this.timers = new RunTimers(state);
     this.runs =
@@ -72,8 +72,16 @@ final class RunProcessor implements Processor<String, byte[], String, byte[]> {
             metrics,
             config.retention());
     this.intake =
-        new IntakeHandler(topics.coordinatorRuns(), config.limits(), ensurePools, plans, runs, out);
-    this.reports = new ReportHandler(topics.stepEvents(), state, plans, runs, out, registry);
+        new IntakeHandler(
+            topics.coordinatorRuns(),
+            config.limits(),
+            ensurePools,
+            plans,
+            runs,
+            out,
+            config.trust());
+    this.reports =
+        new ReportHandler(topics.stepEvents(), state, plans, runs, out, registry, config.trust());
     context.schedule(Duration.ofMillis(100), PunctuationType.WALL_CLOCK_TIME, this::fireTimers);
     context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, reports::checkAgents);
     context.schedule(Duration.ofMillis(1), PunctuationType.WALL_CLOCK_TIME, commit::commitWhenIdle);

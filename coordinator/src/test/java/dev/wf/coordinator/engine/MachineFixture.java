@@ -103,6 +103,13 @@ final class MachineFixture {
     return this;
   }
 
+  /** The agent that started {@code step} last: the one whose reports on it count. */
+  private String holder(String step) {
+    return holders.getOrDefault(step, "agent-a");
+  }
+
+  private final java.util.Map<String, String> holders = new java.util.HashMap<>();
+
   Dispatch dispatchOf(String step) {
     Dispatch d = current.get(step);
     assertThat(d).as("dispatch of " + step).isNotNull();
@@ -115,6 +122,7 @@ final class MachineFixture {
 
   MachineFixture started(String step, int attempt, String agent) {
     Dispatch d = dispatchOf(step);
+    holders.put(step, agent);
     return apply(
         new Input.Report(new StepReport.Started(RUN, d.dispatchId(), attempt, agent, now)));
   }
@@ -146,7 +154,7 @@ final class MachineFixture {
     return apply(
         new Input.Report(
             new StepReport.Finished(
-                RUN, d.dispatchId(), attempt, "agent-a", now, outcome, result, error)));
+                RUN, d.dispatchId(), attempt, holder(step), now, outcome, result, error)));
   }
 
   MachineFixture retrying(String step, int attempt, String error, long delay) {
@@ -154,7 +162,7 @@ final class MachineFixture {
     return apply(
         new Input.Report(
             new StepReport.Retrying(
-                RUN, d.dispatchId(), attempt, "agent-a", now, error, false, delay)));
+                RUN, d.dispatchId(), attempt, holder(step), now, error, false, delay)));
   }
 
   MachineFixture cancelRun() {

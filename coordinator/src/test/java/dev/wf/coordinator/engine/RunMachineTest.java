@@ -682,11 +682,42 @@ class RunMachineTest {
       assertThat(again.maxAttempts()).isEqualTo(2);
       assertThat(f.events(EventType.STEP_LOST)).hasSize(1);
       f.started("A", 1, "agent-b").succeeds("A");
-      assertThat(f.step("A").agent()).isEqualTo("agent-a");
+      assertThat(f.step("A").agent()).isEqualTo("agent-b");
       assertThat(f.step("A").attempts())
           .extracting(a -> a.status())
           .containsExactly(AttemptStatus.LOST, AttemptStatus.SUCCESS);
       assertThat(f.step("A").retries()).isZero();
+    }
+
+    @Test
+    void shouldTakeTheEndOfAnAttemptOnlyFromTheAgentThatStartedIt() {
+      var f = given(ONE).start().started("A", 1, "agent-a");
+      String id = f.dispatchOf("A").dispatchId();
+      var forged =
+          new StepReport.Finished(
+              MachineFixture.RUN, id, 1, "agent-b", 0, AttemptStatus.FAILED, null, "forged");
+      f.apply(new Input.Report(forged));
+      assertThat(f.lastRejection()).contains(Rejection.Type.STALE);
+      var handBack = new StepReport.Returned(MachineFixture.RUN, id, 1, "agent-b", 0, "forged");
+      f.apply(new Input.Report(handBack));
+      assertThat(f.lastRejection()).contains(Rejection.Type.STALE);
+      var secondStart = new StepReport.Started(MachineFixture.RUN, id, 1, "agent-b", 0);
+      f.apply(new Input.Report(secondStart));
+      assertThat(f.commands())
+          .as("the second agent is told to stop what it started")
+          .anySatisfy(
+              c ->
+                  assertThat(c)
+                      .isEqualTo(
+                          new Command.CancelAttempt(
+                              "agent-b",
+                              MachineFixture.RUN,
+                              id,
+                              "the attempt is held by agent-a")));
+      f.succeeds("A");
+      assertThat(f.step("A").status()).isEqualTo(StepStatus.SUCCESS);
+      assertThat(f.step("A").agent()).isEqualTo("agent-a");
+      assertThat(f.events(EventType.STEP_LOST)).isEmpty();
     }
 
     @Test

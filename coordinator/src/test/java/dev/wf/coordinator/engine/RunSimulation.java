@@ -122,6 +122,10 @@ final class RunSimulation {
   private final List<Agent> gone = new ArrayList<>();
   private final List<Applied> applied = new ArrayList<>();
   private int agents;
+
+  /** Agents that started a dispatch another agent held (told to stop, not playing it). */
+  private final java.util.Set<String> redelivered = new java.util.HashSet<>();
+
   private boolean cancelAccepted;
   private WorkflowResult result;
 
@@ -336,16 +340,24 @@ final class RunSimulation {
 
   /**
    * The agent died after reporting Started but before committing its offset: the pool's consumer
-   * group hands the same dispatch to another agent, which starts it again from its first attempt.
+   * group hands the same dispatch to another agent, which starts it again. The attempt is the first
+   * agent's: the second is told to stop (the same step must not run twice at once), and the step
+   * goes on when the first agent is found lost.
    */
   private void redeliver(Agent a) {
     tick();
-    Agent b = new Agent(a.dispatch, "agent-" + (++agents % 3 + 1) + "b");
-    b.phase = AgentPhase.RUNNING;
-    live.put(a.id(), b);
-    apply(
-        b.name + " gets " + a.id() + " again and starts attempt " + b.attempt,
-        new Input.Report(new StepReport.Started(RUN, a.id(), b.attempt, b.name, now)));
+    String b = "agent-" + (++agents % 3 + 1) + "b";
+    redelivered.add(b);
+    Outcome o =
+        apply(
+            b + " gets " + a.id() + " again and starts attempt 1",
+            new Input.Report(new StepReport.Started(RUN, a.id(), 1, b, now)));
+    if (o.ignored().isEmpty()
+        || o.commands().stream()
+            .noneMatch(c -> c instanceof Command.CancelAttempt ca && ca.agent().equals(b))) {
+      throw violation("a second agent's start of an attempt held by " + a.name + " was taken");
+    }
+    lose(a);
   }
 
   private void refuse(Agent a) {
@@ -455,7 +467,7 @@ final class RunSimulation {
         live.put(dispatch.dispatchId(), new Agent(dispatch, "agent-" + (++agents % 3 + 1)));
       } else if (c instanceof Command.CancelAttempt ca) {
         Agent a = live.get(ca.dispatchId());
-        if (a != null) {
+        if (a != null && !redelivered.contains(ca.agent())) {
           if (!a.name.equals(ca.agent())) {
             throw violation(
                 "cancel of "

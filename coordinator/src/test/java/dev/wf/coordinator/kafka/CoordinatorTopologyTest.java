@@ -3,7 +3,6 @@ package dev.wf.coordinator.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wf.protocol.Json;
-import dev.wf.protocol.Signatures;
 import dev.wf.protocol.Topics;
 import dev.wf.protocol.definition.DefinitionReader;
 import dev.wf.protocol.event.EventType;
@@ -40,7 +39,7 @@ import org.junit.jupiter.api.Test;
 
 /** The coordinator's topology, record in, records out, with time moved by the test. */
 class CoordinatorTopologyTest {
-  static final Signatures KEYS = Signatures.parse("k1=a-secret-of-sixteen-bytes");
+  static final java.security.KeyPair KEYS = dev.wf.protocol.trust.Keys.generate();
   final Topics topics = Topics.DEFAULT;
   final Set<String> ensuredPools = new HashSet<>();
   TopologyTestDriver driver;
@@ -55,7 +54,12 @@ class CoordinatorTopologyTest {
   void start() throws IOException {
     CoordinatorConfig config =
         CoordinatorConfig.defaults("unused:9092", Files.createTempDirectory("wf-ttd-"))
-            .withSignatures(KEYS)
+            .withTrust(
+                new CoordinatorTrust(
+                    new dev.wf.protocol.trust.Signer("coordinator", KEYS.getPrivate()),
+                    null,
+                    Duration.ofMinutes(10),
+                    Set.of()))
             .withRetention(Duration.ofHours(1));
     Properties p = Coordinator.streamsProperties(config);
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
@@ -114,9 +118,12 @@ class CoordinatorTopologyTest {
     assertThat(ensuredPools).containsExactly("build");
     TestRecord<String, byte[]> d = dispatches.readRecord();
     assertThat(d.key()).isEqualTo("r1");
-    String sig =
-        new String(d.headers().lastHeader(Signatures.HEADER).value(), StandardCharsets.UTF_8);
-    assertThat(KEYS.problem(d.value(), sig)).isEmpty();
+    assertThat(
+            dev.wf.protocol.trust.Verifier.of("coordinator", KEYS.getPublic())
+                .check(dev.wf.protocol.trust.Signed.Purpose.DISPATCH, "r1", d.value(), d.headers())
+                .ok())
+        .as("signed by the coordinator's key")
+        .isTrue();
     assertThat(Json.read(d.value(), Dispatch.class).path()).isEqualTo("Build");
     assertThat(readEvents())
         .extracting(e -> e.type())

@@ -14,11 +14,15 @@ import java.util.regex.Pattern;
  * agent may allow only some kinds; others fail on the agent's side with a clear error.
  */
 public final class ActionRunner {
+  private static final Set<String> BUILT_IN = Set.of("shell", "http", "noop", "sleep");
+
   private final ShellAction shell;
-  private final HttpAction http = new HttpAction();
+  private final HttpAction http;
   private final Map<String, ActionPlugin> plugins = new HashMap<>();
   private final Set<String> allowedKinds;
   private final List<Pattern> allowedCommands;
+  private final List<Pattern> allowedEnv;
+  private final java.nio.file.Path workdirRoot;
 
   /**
    * Variables that change what a command does rather than what it is given: on an agent that runs
@@ -41,6 +45,36 @@ public final class ActionRunner {
    */
   public ActionRunner(
       Set<String> allowedKinds, List<Pattern> allowedCommands, long killGraceMillis) {
+    this(allowedKinds, allowedCommands, killGraceMillis, false);
+  }
+
+  /**
+   * @param allowLinkLocal whether http steps may call link-local addresses (cloud metadata
+   *     services: 169.254.169.254 and the like)
+   */
+  public ActionRunner(
+      Set<String> allowedKinds,
+      List<Pattern> allowedCommands,
+      long killGraceMillis,
+      boolean allowLinkLocal) {
+    this(allowedKinds, allowedCommands, killGraceMillis, allowLinkLocal, List.of(), null);
+  }
+
+  /**
+   * @param allowedEnv patterns every name of a shell step's {@code env} must match (empty: any)
+   * @param workdirRoot the directory a shell step's {@code workdir} must stay in (null: the agent's
+   *     work directory when commands are limited, else anywhere)
+   */
+  public ActionRunner(
+      Set<String> allowedKinds,
+      List<Pattern> allowedCommands,
+      long killGraceMillis,
+      boolean allowLinkLocal,
+      List<Pattern> allowedEnv,
+      java.nio.file.Path workdirRoot) {
+    this.allowedEnv = List.copyOf(allowedEnv);
+    this.workdirRoot = workdirRoot == null ? null : workdirRoot.toAbsolutePath().normalize();
+    this.http = new HttpAction(allowLinkLocal);
     this.allowedKinds = Set.copyOf(allowedKinds);
     this.allowedCommands = List.copyOf(allowedCommands);
     this.shell = new ShellAction(killGraceMillis);
@@ -49,9 +83,16 @@ public final class ActionRunner {
     }
   }
 
+  /** The kinds this agent knows: the built-ins and its plug-ins' (allowed or not). */
+  public Set<String> kinds() {
+    Set<String> out = new java.util.TreeSet<>(BUILT_IN);
+    out.addAll(plugins.keySet());
+    return out;
+  }
+
   public AttemptOutcome run(Action action, AttemptContext ctx) throws InterruptedException {
     if (!allowedKinds.isEmpty() && !allowedKinds.contains(action.kind())) {
-      return AttemptOutcome.failed(
+      return AttemptOutcome.notAllowed(
           "action kind \""
               + action.kind()
               + "\" is not allowed on this agent (allowed: "
@@ -62,11 +103,9 @@ public final class ActionRunner {
       return AttemptOutcome.cancelled("cancelled: " + ctx.cancellation().reason());
     }
     if (action instanceof Action.Shell s) {
-      if (!allowedCommands.isEmpty()) {
-        String refused = locked(s, ctx);
-        if (refused != null) {
-          return AttemptOutcome.failed(refused);
-        }
+      String refused = refused(s, ctx);
+      if (refused != null) {
+        return AttemptOutcome.notAllowed(refused);
       }
       return shell.run(s, ctx);
     }
@@ -98,23 +137,35 @@ public final class ActionRunner {
     return plugin.run(p.spec(), ctx);
   }
 
-  /** Why an agent that runs only some commands refuses this one, or null. */
-  private String locked(Action.Shell s, AttemptContext ctx) {
-    if (allowedCommands.stream().noneMatch(p -> p.matcher(s.command()).matches())) {
+  /** Why this agent refuses a shell step, by its --allow-* and --workdir-root settings, or null. */
+  private String refused(Action.Shell s, AttemptContext ctx) {
+    boolean locked = !allowedCommands.isEmpty();
+    if (locked && allowedCommands.stream().noneMatch(p -> p.matcher(s.command()).matches())) {
       return "command not allowed on this agent (it matches none of its --allow-commands patterns)";
     }
     for (String name : s.env().keySet()) {
-      if (HOOKS.matcher(name).matches()) {
+      if (locked && HOOKS.matcher(name).matches()) {
         return "env "
             + name
             + " is not allowed on this agent: it would change what the allowed command does";
       }
+      if (!allowedEnv.isEmpty() && allowedEnv.stream().noneMatch(p -> p.matcher(name).matches())) {
+        return "env " + name + " is not allowed on this agent (it matches none of its --allow-env)";
+      }
     }
-    if (s.workdir().isPresent()) {
-      java.nio.file.Path root = ctx.workdir().toAbsolutePath().normalize();
-      java.nio.file.Path dir = root.resolve(s.workdir().get()).normalize();
+    java.nio.file.Path root =
+        workdirRoot != null
+            ? workdirRoot
+            : locked ? ctx.workdir().toAbsolutePath().normalize() : null;
+    if (s.workdir().isPresent() && root != null) {
+      java.nio.file.Path dir =
+          ctx.workdir().toAbsolutePath().normalize().resolve(s.workdir().get()).normalize();
       if (!dir.startsWith(root)) {
-        return "workdir " + s.workdir().get() + " leaves this agent's work directory";
+        return "workdir "
+            + s.workdir().get()
+            + (workdirRoot != null
+                ? " is outside this agent's --workdir-root " + workdirRoot
+                : " leaves this agent's work directory");
       }
     }
     return null;

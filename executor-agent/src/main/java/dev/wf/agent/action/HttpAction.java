@@ -34,12 +34,45 @@ public final class HttpAction {
           .followRedirects(HttpClient.Redirect.NEVER)
           .build();
 
+  private final boolean allowLinkLocal;
+
+  public HttpAction() {
+    this(false);
+  }
+
+  /**
+   * @param allowLinkLocal whether steps may call link-local addresses: cloud metadata services
+   *     (169.254.169.254) hand out the host's credentials to whoever asks from it
+   */
+  public HttpAction(boolean allowLinkLocal) {
+    this.allowLinkLocal = allowLinkLocal;
+  }
+
   public AttemptOutcome run(Action.Http http, AttemptContext ctx) throws InterruptedException {
     HttpRequest.Builder b;
+    URI uri;
     try {
-      b = HttpRequest.newBuilder(URI.create(http.url())).timeout(ctx.timeout());
+      uri = URI.create(http.url());
+      b = HttpRequest.newBuilder(uri).timeout(ctx.timeout());
     } catch (IllegalArgumentException e) {
       return AttemptOutcome.failed("bad url " + http.url() + ": " + e.getMessage());
+    }
+    if (!allowLinkLocal && uri.getHost() != null) {
+      try {
+        for (java.net.InetAddress address : java.net.InetAddress.getAllByName(uri.getHost())) {
+          if (address.isLinkLocalAddress()) {
+            return AttemptOutcome.failed(
+                "url "
+                    + http.url()
+                    + ": "
+                    + address.getHostAddress()
+                    + " is link-local (a cloud metadata service?); this agent does not call it"
+                    + " (wf agent --allow-link-local)");
+          }
+        }
+      } catch (java.net.UnknownHostException e) {
+        return AttemptOutcome.failed("url " + http.url() + ": unknown host " + uri.getHost());
+      }
     }
     http.headers().forEach(b::header);
     b.header("Idempotency-Key", ctx.idempotencyKey());

@@ -110,6 +110,25 @@ class HttpActionTest {
   }
 
   @Test
+  void shouldRefuseToCallALinkLocalAddressUnlessTheAgentAllowsIt() throws Exception {
+    // The cloud metadata service: a build step asking it from a deploy host gets the host's keys.
+    for (String target :
+        List.of("http://169.254.169.254/latest/meta-data/", "http://[fe80::1]:8080/")) {
+      AttemptOutcome o =
+          run("{\"kind\":\"http\",\"url\":\"%s\"}".formatted(target), Duration.ofSeconds(5));
+      assertThat(o.status()).as(target).isEqualTo(AttemptStatus.FAILED);
+      assertThat(o.error()).as(target).contains("is link-local").contains("--allow-link-local");
+    }
+    // Allowed: the request is made (and, with nothing there here, fails to connect instead).
+    AttemptOutcome allowed =
+        new HttpAction(true)
+            .run(
+                (Action.Http) action("{\"kind\":\"http\",\"url\":\"http://169.254.0.1:9/\"}"),
+                context(work, Duration.ofSeconds(2)));
+    assertThat(allowed.error()).doesNotContain("link-local");
+  }
+
+  @Test
   void shouldNotFollowARedirectWithTheStepsHeaders() throws Exception {
     AttemptOutcome o =
         run(

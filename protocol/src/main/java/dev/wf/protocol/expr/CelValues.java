@@ -55,6 +55,31 @@ public final class CelValues {
 
   /** A CEL result as JSON; values without a JSON form (types, durations) become their text. */
   public static JsonNode toJson(Object value) {
+    return toJson(value, Long.MAX_VALUE);
+  }
+
+  /** A value larger than a conversion allows. */
+  public static final class TooLarge extends RuntimeException {
+    TooLarge(long max) {
+      super("the value is larger than " + max + " characters and elements");
+    }
+  }
+
+  /**
+   * The value as JSON, refusing one whose strings and elements add up to more than {@code max}.
+   *
+   * @throws TooLarge as soon as the count passes {@code max}, before the rest is converted
+   */
+  public static JsonNode toJson(Object value, long max) {
+    long[] left = {max};
+    return toJson(value, left, max);
+  }
+
+  private static JsonNode toJson(Object value, long[] left, long max) {
+    left[0] -= value instanceof String s ? s.length() + 1 : 1;
+    if (left[0] < 0) {
+      throw new TooLarge(max);
+    }
     if (value == null || value instanceof NullValue) {
       return NODES.nullNode();
     }
@@ -75,12 +100,12 @@ public final class CelValues {
     }
     if (value instanceof Map<?, ?> map) {
       ObjectNode obj = NODES.objectNode();
-      map.forEach((k, v) -> obj.set(String.valueOf(k), toJson(v)));
+      map.forEach((k, v) -> obj.set(String.valueOf(k), toJson(v, left, max)));
       return obj;
     }
     if (value instanceof Collection<?> list) {
       ArrayNode arr = NODES.arrayNode();
-      list.forEach(v -> arr.add(toJson(v)));
+      list.forEach(v -> arr.add(toJson(v, left, max)));
       return arr;
     }
     return NODES.textNode(String.valueOf(value));

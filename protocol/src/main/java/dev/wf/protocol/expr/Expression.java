@@ -10,8 +10,13 @@ import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerFactory;
 import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
+import dev.cel.runtime.CelFunctionBinding;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
+import dev.cel.runtime.CelStandardFunctions;
+import dev.cel.runtime.standard.AddOperator;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,8 +41,38 @@ public final class Expression {
           .addVar("item", SimpleType.DYN)
           .addVar("index", SimpleType.INT)
           .build();
+
+  /**
+   * Text and lists one evaluation may build by concatenation, in characters and elements added
+   * (each new string counts whole, a list the elements it gains, as {@code map} builds one): CEL's
+   * iteration limit bounds time, this bounds memory (a {@code map} over a long list that doubles a
+   * long input string would otherwise take gigabytes before anything could refuse it).
+   */
+  public static final long BUILD_BUDGET = 4L * 1024 * 1024;
+
+  private static final ThreadLocal<long[]> BUDGET = ThreadLocal.withInitial(() -> new long[1]);
+
   private static final CelRuntime RUNTIME =
-      CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(OPTIONS).build();
+      CelRuntimeFactory.standardCelRuntimeBuilder()
+          .setOptions(OPTIONS)
+          // The standard text and list concatenations are left out and bound again, with a budget.
+          .setStandardEnvironmentEnabled(false)
+          .setStandardFunctions(
+              CelStandardFunctions.newBuilder()
+                  .filterFunctions(
+                      (function, overload) ->
+                          overload != AddOperator.AddOverload.ADD_STRING
+                              && overload != AddOperator.AddOverload.ADD_LIST)
+                  .build())
+          .addFunctionBindings(
+              CelFunctionBinding.from(
+                  "add_string",
+                  String.class,
+                  String.class,
+                  (a, b) -> spend(a.length() + b.length(), a + b)),
+              CelFunctionBinding.from(
+                  "add_list", List.class, List.class, (a, b) -> spend(b.size(), joined(a, b))))
+          .build();
   private static final int CACHE_LIMIT = 10_000;
   private static final Map<String, Expression> CACHE = new ConcurrentHashMap<>();
 
@@ -122,12 +157,46 @@ public final class Expression {
    * @throws EvaluationException with CEL's message when evaluation fails
    */
   public Object evaluate(Map<String, ?> vars) {
+    BUDGET.get()[0] = BUILD_BUDGET;
     try {
       return program.eval(vars);
     } catch (CelEvaluationException e) {
       throw new EvaluationException(source, oneLine(String.valueOf(e.getMessage())));
     } catch (RuntimeException e) {
       throw new EvaluationException(source, String.valueOf(e.getMessage()));
+    }
+  }
+
+  private static List<Object> joined(List<?> a, List<?> b) {
+    List<Object> out = new ArrayList<>(a.size() + b.size());
+    out.addAll(a);
+    out.addAll(b);
+    return out;
+  }
+
+  private static <T> T spend(long units, T value) throws CelEvaluationException {
+    long[] left = BUDGET.get();
+    left[0] -= units;
+    if (left[0] < 0) {
+      throw new CelEvaluationException(
+          "the expression builds more than " + BUILD_BUDGET + " characters or list elements");
+    }
+    return value;
+  }
+
+  /**
+   * Evaluates and converts the value to JSON, refusing a value larger than {@code maxChars} (its
+   * strings' characters and its elements counted) before it is built.
+   *
+   * @throws EvaluationException when the expression fails or its value is too large
+   */
+  public com.fasterxml.jackson.databind.JsonNode evaluateToJson(
+      Map<String, ?> vars, long maxChars) {
+    Object value = evaluate(vars);
+    try {
+      return CelValues.toJson(value, maxChars);
+    } catch (CelValues.TooLarge e) {
+      throw new EvaluationException(source, e.getMessage());
     }
   }
 

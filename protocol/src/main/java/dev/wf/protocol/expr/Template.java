@@ -62,6 +62,12 @@ public final class Template {
     return new Template(text, List.copyOf(parts));
   }
 
+  /**
+   * The longest text a template renders to: a value multiplied across thousands of steps'
+   * dispatches stays within what a dispatch record can carry.
+   */
+  public static final int MAX_RENDERED = 256 * 1024;
+
   public String source() {
     return source;
   }
@@ -83,10 +89,14 @@ public final class Template {
     StringBuilder out = new StringBuilder();
     for (Object part : parts) {
       if (part instanceof Expression e) {
-        JsonNode value = CelValues.toJson(e.evaluate(vars));
+        JsonNode value = e.evaluateToJson(vars, MAX_RENDERED);
         out.append(jsonText(value));
       } else {
         out.append((String) part);
+      }
+      if (out.length() > MAX_RENDERED) {
+        throw new EvaluationException(
+            source, "the rendered text is longer than " + MAX_RENDERED + " characters");
       }
     }
     return out.toString();

@@ -71,6 +71,10 @@ public final class TopicAdmin implements AutoCloseable {
         await(result.values().get(t.name()), "create", t.name());
         known.add(t.name());
       } catch (ExecutionException e) {
+        if (e.getCause() instanceof org.apache.kafka.common.errors.InvalidTopicException bad) {
+          throw new IllegalArgumentException(
+              "Kafka will not make topic " + t.name() + ": " + bad.getMessage());
+        }
         if (!(e.getCause() instanceof TopicExistsException)) {
           throw failed("create", t.name(), e);
         }

@@ -12,8 +12,8 @@ import dev.wf.protocol.definition.NonRetryable;
  * nonRetryable} names is not retried, and no attempt runs past {@code deadlineAt} (epoch ms, the
  * step's {@code deadline}; absent when it has none). Past {@code expiresAt} (epoch ms: the step's
  * start timeout, when the coordinator gives up waiting) no agent takes it: a replay of an old
- * record runs nothing. When dispatches are signed, the record carries {@code wf.signature}, an HMAC
- * of its value bytes (see {@link dev.wf.protocol.Signatures}).
+ * record runs nothing. When dispatches are signed, the record carries {@code wf.signature}, the
+ * coordinator's Ed25519 signature of the record (see {@link dev.wf.protocol.trust.Signed}).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Dispatch(
