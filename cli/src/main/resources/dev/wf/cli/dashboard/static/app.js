@@ -350,7 +350,9 @@ function runPage(main, runId) {
     const c = run.counts || {};
     document.getElementById("run-counts").innerHTML = STATUSES.filter(s => c[s])
       .map(s => `<span class="status" data-status="${s}">${c[s]} ${s}</span>`).join(" ");
-    document.getElementById("run-reason").textContent = run.status !== "running" && run.reason ? run.reason : "";
+    // why a run did not succeed; a success with failures under onError: continue shows them in its steps
+    document.getElementById("run-reason").textContent =
+      run.status !== "running" && run.status !== "success" && run.reason ? run.reason : "";
     const cancel = document.getElementById("cancel");
     cancel.hidden = run.status !== "running";
   }
