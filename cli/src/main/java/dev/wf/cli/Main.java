@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       ApproveCommand.class,
       RerunCommand.class,
       AgentsCommand.class,
+      DashboardCommand.class,
       CoordinatorCommand.class,
       AgentCommand.class,
       BrokerCommand.class,

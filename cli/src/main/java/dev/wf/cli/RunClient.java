@@ -5,70 +5,49 @@ import dev.wf.protocol.Json;
 import dev.wf.protocol.Topics;
 import dev.wf.protocol.event.EventType;
 import dev.wf.protocol.event.WorkflowEvent;
-import dev.wf.protocol.message.IntakeMessage;
 import dev.wf.protocol.result.RunStatus;
 import dev.wf.protocol.result.WorkflowResult;
-import dev.wf.protocol.trust.Signed;
 import dev.wf.protocol.trust.Signer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Submits runs to the intake topic and follows them on the events topic, as any other Kafka client
  * could. Open it before submitting: it only sees what is written after it opened.
  */
 final class RunClient implements AutoCloseable {
-  private final Topics topics;
-  private final KafkaProducer<String, byte[]> producer;
+  private final IntakeWriter intake;
   private final KafkaConsumer<String, byte[]> consumer;
-
-  private final Signer signer;
 
   /**
    * @param signer signs every intake record (null: unsigned, for a coordinator run --insecure)
    */
   RunClient(String bootstrap, Topics topics, Map<String, String> props, Signer signer) {
-    this.topics = topics;
-    this.signer = signer;
-    Map<String, String> p = new HashMap<>(props);
-    // a cluster that stops answering fails a submission in 15 s, not after a minute
-    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
-    this.producer = Kafka.writer(bootstrap, p);
+    this.intake = new IntakeWriter(bootstrap, topics, props, signer);
     this.consumer = Kafka.reader(bootstrap, props, 20);
     Kafka.assignFromEnd(consumer, topics.events());
   }
 
   void submit(String runId, JsonNode definition, Map<String, JsonNode> inputs) {
-    send(runId, new IntakeMessage.Submit(runId, definition, inputs));
+    intake.submit(runId, definition, inputs);
   }
 
   void cancel(String runId, String reason) {
-    send(runId, new IntakeMessage.Cancel(runId, reason));
+    intake.cancel(runId, reason);
   }
 
   void rerun(String runId, String of, String from) {
-    send(runId, new IntakeMessage.Rerun(runId, of, from));
+    intake.rerun(runId, of, from);
   }
 
   void signal(String runId, String step, boolean approve, String by, String comment) {
-    String decision = approve ? IntakeMessage.Signal.APPROVE : IntakeMessage.Signal.REJECT;
-    send(runId, new IntakeMessage.Signal(runId, step, decision, by, comment));
-  }
-
-  private ProducerRecord<String, byte[]> record(String runId, byte[] value) {
-    return Signed.record(
-        topics.intake(), runId, value, Signed.Purpose.INTAKE, signer, System.currentTimeMillis());
+    intake.signal(runId, step, approve, by, comment);
   }
 
   /**
@@ -96,15 +75,6 @@ final class RunClient implements AutoCloseable {
       return Json.read(r.value(), WorkflowEvent.class);
     } catch (IOException | RuntimeException ex) {
       return null; // someone else's record on the topic: not ours to judge
-    }
-  }
-
-  private void send(String runId, IntakeMessage msg) {
-    try {
-      producer.send(record(runId, Json.write(msg))).get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new UserError(
-          Main.UNREACHABLE, "cannot write to " + topics.intake() + ": " + e.getMessage());
     }
   }
 
@@ -167,7 +137,7 @@ final class RunClient implements AutoCloseable {
 
   @Override
   public void close() {
-    producer.close(Duration.ofSeconds(5));
+    intake.close();
     consumer.close();
   }
 }

@@ -1,6 +1,7 @@
 package dev.wf.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.wf.cli.dashboard.Dashboard;
 import dev.wf.protocol.Json;
 import dev.wf.protocol.Topics;
 import dev.wf.protocol.definition.Durations;
@@ -16,12 +17,14 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.Stack;
 import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -86,6 +89,31 @@ final class RunCommand extends WorkflowFileCommand {
               + " unattended; without it, answer with wf approve RUN STEP.")
   List<String> approve;
 
+  @Option(
+      names = "--dashboard",
+      paramLabel = "PORT",
+      arity = "0..1",
+      parameterConsumer = OptionalPort.class,
+      description =
+          "Also serve the live web dashboard (wf dashboard) while the run goes on, on PORT of this"
+              + " host (default 7080; 0: any free port); its address is printed.")
+  Integer dashboardPort;
+
+  /**
+   * Takes {@code --dashboard}'s port only when one follows, so that {@code wf run --dashboard FILE}
+   * keeps FILE as the workflow.
+   */
+  static final class OptionalPort implements CommandLine.IParameterConsumer {
+    @Override
+    public void consumeParameters(
+        Stack<String> args,
+        CommandLine.Model.ArgSpec option,
+        CommandLine.Model.CommandSpec command) {
+      boolean port = !args.isEmpty() && args.peek().matches("\\d{1,5}");
+      option.setValue(port ? Integer.parseInt(args.pop()) : DashboardCommand.DEFAULT_PORT);
+    }
+  }
+
   @Mixin DisplayOptions display;
 
   @Override
@@ -104,7 +132,16 @@ final class RunCommand extends WorkflowFileCommand {
 
     try (LocalStack stack = LocalStack.start(cluster, dataDir, pools(workflow.root()), props, err);
         RunClient client =
-            new RunClient(stack.bootstrap(), Topics.DEFAULT, props, stack.submitter())) {
+            new RunClient(stack.bootstrap(), Topics.DEFAULT, props, stack.submitter());
+        Dashboard dashboard =
+            dashboardPort == null
+                ? null
+                : DashboardCommand.openBesideRun(
+                    stack.bootstrap(), props, stack.submitter(), dashboardPort)) {
+      if (dashboard != null) {
+        err.println("dashboard: " + dashboard.url() + "runs/" + id);
+        err.flush();
+      }
       EventLines lines = new EventLines(err);
       Progress progress = Progress.of(display.tree(), id, err, lines);
       AtomicBoolean ended = new AtomicBoolean();

@@ -165,6 +165,11 @@ public final class TestStack implements AutoCloseable {
     return coordinator;
   }
 
+  /** The submitter the stack's coordinator trusts, to sign intake records as a client would. */
+  public dev.wf.protocol.trust.Signer submitter() {
+    return keys.submitter();
+  }
+
   public Topics topics() {
     return topics;
   }
