@@ -30,6 +30,8 @@ public final class DashboardCommand implements Callable<Integer> {
 
   @Mixin ConnectionOptions kafka;
 
+  @Mixin SubmitterOptions submitter;
+
   @Option(
       names = "--port",
       paramLabel = "PORT",
@@ -77,7 +79,7 @@ public final class DashboardCommand implements Callable<Integer> {
         open(
             bootstrap,
             kafka.clientProperties(),
-            kafka.submitterSigner(),
+            submitter.signer(),
             settings,
             "--port (WF_DASHBOARD_PORT)")) {
       spec.commandLine()
