@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.wf.agent.Agent;
 import dev.wf.agent.AgentConfig;
+import dev.wf.agent.AgentKeys;
 import dev.wf.broker.EmbeddedBroker;
 import dev.wf.coordinator.kafka.Coordinator;
 import dev.wf.coordinator.kafka.CoordinatorConfig;
+import dev.wf.coordinator.kafka.CoordinatorTrust;
 import dev.wf.protocol.Json;
 import dev.wf.protocol.Topics;
 import java.io.PrintWriter;
@@ -77,6 +79,13 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the figures as one JSON document on stdout.")
   boolean json;
 
+  @Option(
+      names = "--insecure",
+      description =
+          "Measure without signatures (to see what they cost); by default every dispatch, report"
+              + " and submission is signed, as in production.")
+  boolean insecure;
+
   @Mixin BenchTuning tuning;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -111,7 +120,7 @@ final class BenchCommand implements Callable<Integer> {
           tuning.apply(
               CoordinatorConfig.defaults(cluster, tmp.resolve("state"))
                   .withTopics(topics)
-                  .withTrust(keys.coordinatorTrust()));
+                  .withTrust(insecure ? CoordinatorTrust.insecure() : keys.coordinatorTrust()));
       report.header(cluster, cc);
       report.kafka(BenchWorkloads.rawRoundTrip(cluster, topics.prefix() + "rtt", 500));
       try (Coordinator coordinator = Coordinator.start(cc);
@@ -120,12 +129,13 @@ final class BenchCommand implements Callable<Integer> {
                   AgentConfig.defaults(cluster, "bench-agent", List.of("default"), tmp)
                       .withTopics(topics)
                       .withMaxConcurrent(256)
-                      .withSecurity(List.of(), keys.agentKeys()))) {
+                      .withSecurity(List.of(), insecure ? AgentKeys.none() : keys.agentKeys()))) {
         coordinator.awaitRunning(Duration.ofSeconds(60));
         err.println("coordinator and agent " + agent.id() + " running; measuring ...");
         err.flush();
         BenchWorkloads w =
-            new BenchWorkloads(cluster, topics, coordinator.streams(), keys.submitter());
+            new BenchWorkloads(
+                cluster, topics, coordinator.streams(), insecure ? null : keys.submitter());
         try (w) {
           w.warmUp();
           for (String row : rows) {

@@ -66,19 +66,37 @@ public final class TrustFile {
     }
   }
 
-  /** What the file says. */
-  public record Trust(Map<String, Party> submitters, Map<String, Party> agents) {
-    public Trust {
-      submitters = Map.copyOf(submitters);
-      agents = Map.copyOf(agents);
+  /**
+   * What the file says, with the verifiers of its keys made once (every intake record, report and
+   * heartbeat is checked against them).
+   */
+  public static final class Trust {
+    private final Map<String, Party> submitters;
+    private final Map<String, Party> agents;
+    private final Verifier submitterKeys;
+    private final Verifier agentKeys;
+
+    public Trust(Map<String, Party> submitters, Map<String, Party> agents) {
+      this.submitters = Map.copyOf(submitters);
+      this.agents = Map.copyOf(agents);
+      this.submitterKeys = verifier(this.submitters);
+      this.agentKeys = verifier(this.agents);
+    }
+
+    public Map<String, Party> submitters() {
+      return submitters;
+    }
+
+    public Map<String, Party> agents() {
+      return agents;
     }
 
     public Verifier submitterKeys() {
-      return verifier(submitters);
+      return submitterKeys;
     }
 
     public Verifier agentKeys() {
-      return verifier(agents);
+      return agentKeys;
     }
 
     private static Verifier verifier(Map<String, Party> parties) {
