@@ -74,12 +74,16 @@ record CliModel(
                   }
                 }
               }
-              // Variables a command reads itself (WF_POOLS, WF_ALLOW_KINDS of the agent).
-              Path source =
-                  sources.resolve(
-                      sub.getCommandSpec().userObject().getClass().getSimpleName() + ".java");
-              if (Files.isRegularFile(source)) {
-                vars.addAll(getenvs(DeployFiles.read(source)));
+              // Variables a command reads itself (WF_POOLS, WF_ALLOW_KINDS of the agent), or
+              // through one of its mixins (WF_COORDINATOR_KEY of the agent's AgentAllowlist).
+              List<Object> parts = new java.util.ArrayList<>();
+              parts.add(sub.getCommandSpec().userObject());
+              sub.getCommandSpec().mixins().values().forEach(m -> parts.add(m.userObject()));
+              for (Object part : parts) {
+                Path source = sources.resolve(part.getClass().getSimpleName() + ".java");
+                if (Files.isRegularFile(source)) {
+                  vars.addAll(getenvs(DeployFiles.read(source)));
+                }
               }
               env.put(name, vars);
             });

@@ -42,9 +42,25 @@ class CliModelTest {
             "WF_KAFKA_CONFIG",
             "WF_DRAIN_TIMEOUT",
             "WF_AGENT_METRICS_PORT",
-            "WF_AGENT_METRICS_BIND");
+            "WF_AGENT_METRICS_BIND",
+            "WF_COORDINATOR_KEY",
+            "WF_AGENT_KEY",
+            "WF_WORKDIR_ROOT");
     assertThat(CLI.envOf("coordinator"))
-        .contains("WF_STATE_DIR", "WF_HTTP_PORT", "WF_HTTP_HOST", "WF_HTTP_TOKEN", "WF_BOOTSTRAP");
+        .contains(
+            "WF_STATE_DIR",
+            "WF_HTTP_PORT",
+            "WF_HTTP_HOST",
+            "WF_HTTP_TOKEN",
+            "WF_BOOTSTRAP",
+            "WF_SIGNING_KEY",
+            "WF_TRUST",
+            "WF_ALLOWED_POOLS",
+            "WF_MAX_INTAKE_AGE");
+    assertThat(CLI.allEnv())
+        .as("the shared-secret signing is gone")
+        .doesNotContain("WF_SIGNING_KEYS");
+    assertThat(CLI.flags().get("keygen")).contains("--dir");
     assertThat(CLI.envOf("broker")).contains("WF_DATA_DIR", "WF_BROKER_PORT", "WF_BROKER_HOST");
     assertThat(CLI.flags().get("agent"))
         .contains(

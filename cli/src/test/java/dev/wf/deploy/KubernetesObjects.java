@@ -73,6 +73,11 @@ record KubernetesObjects(
         objects.add(new KubeObject("kubernetes/" + r, d));
       }
     }
+    return of(kustomization, objects);
+  }
+
+  /** The containers and ConfigMaps of {@code objects} (the kit's, or a changed copy of them). */
+  static KubernetesObjects of(JsonNode kustomization, List<KubeObject> objects) {
     Map<String, Map<String, String>> configMaps = new TreeMap<>();
     objects.stream()
         .filter(o -> o.kind().equals("ConfigMap"))

@@ -73,12 +73,17 @@ class SystemdUnitsTest {
     return new Unit(UnitFile.read(DIR.resolve(name)), command);
   }
 
+  /** Each process its own user (SECURITY.md): a step, run as an agent's, reaches no other's. */
+  private static final Map<String, String> USER =
+      Map.of("broker", "wf-broker", "coordinator", "wf-coordinator", "agent", "wf-agent-%i");
+
   @Test
-  void everyUnitRunsTheJarAsWfAndStopsItWithSigterm() {
-    Map<String, String> settings =
-        Map.of("User", "wf", "Group", "wf", "Restart", "on-failure", "KillSignal", "SIGTERM");
+  void everyUnitRunsTheJarAsItsOwnUserAndStopsItWithSigterm() {
     for (Unit unit : units()) {
       UnitFile u = unit.file();
+      String user = USER.get(unit.command());
+      Map<String, String> settings =
+          Map.of("User", user, "Group", user, "Restart", "on-failure", "KillSignal", "SIGTERM");
       assertThat(u.one("ExecStart"))
           .as(unit.name())
           .isEqualTo("/usr/bin/java -jar /opt/wf/wf.jar " + unit.command());
