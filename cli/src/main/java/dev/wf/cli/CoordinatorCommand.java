@@ -51,6 +51,15 @@ final class CoordinatorCommand implements Callable<Integer> {
   String httpHost;
 
   @Option(
+      names = "--http-bind",
+      paramLabel = "ADDRESS",
+      defaultValue = "${env:WF_HTTP_BIND}",
+      description =
+          "Address the API listens on, e.g. 127.0.0.1 (env WF_HTTP_BIND; default: every"
+              + " interface, so that other instances can reach it).")
+  String httpBind;
+
+  @Option(
       names = "--http-token",
       paramLabel = "TOKEN",
       defaultValue = "${env:WF_HTTP_TOKEN}",
@@ -266,13 +275,14 @@ final class CoordinatorCommand implements Callable<Integer> {
       config = config.withApplicationServer(host + ":" + httpPort);
     }
     if (httpPort > 0) {
-      portFree(httpPort);
+      portFree(httpBind, httpPort);
     }
     Coordinator coordinator = Coordinator.start(config);
     QueryServer http = null;
     if (httpPort > 0) {
       http =
           new QueryServer(
+              httpBind,
               httpPort,
               new HostInfo(host, httpPort),
               httpToken,
@@ -303,9 +313,13 @@ final class CoordinatorCommand implements Callable<Integer> {
   }
 
   /** Says which option to change when another process (a second coordinator) has the port. */
-  private static void portFree(int port) {
-    try (java.net.ServerSocket probe = new java.net.ServerSocket(port)) {
+  private static void portFree(String bind, int port) {
+    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
       probe.setReuseAddress(true);
+      probe.bind(
+          bind == null || bind.isBlank()
+              ? new java.net.InetSocketAddress(port)
+              : new java.net.InetSocketAddress(bind, port));
     } catch (java.io.IOException e) {
       throw new UserError(
           Main.INVALID,

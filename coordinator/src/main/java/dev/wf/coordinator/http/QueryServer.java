@@ -37,6 +37,7 @@ public final class QueryServer implements AutoCloseable {
   private final HostInfo self;
 
   public QueryServer(
+      String bind,
       int port,
       HostInfo self,
       String token,
@@ -47,7 +48,12 @@ public final class QueryServer implements AutoCloseable {
       Consumer<IntakeMessage> intake)
       throws IOException {
     this.self = self;
-    this.server = HttpServer.create(new InetSocketAddress(port), 0);
+    this.server =
+        HttpServer.create(
+            bind == null || bind.isBlank()
+                ? new InetSocketAddress(port)
+                : new InetSocketAddress(bind, port),
+            0);
     server.setExecutor(
         Executors.newFixedThreadPool(
             2,
