@@ -312,19 +312,27 @@ public final class Agent implements AutoCloseable {
               clock.getAsLong(),
               config.heartbeat().toMillis(),
               !accepting.get());
-      producer.send(
-          config
-              .keys()
-              .record(
-                  config.topics().agents(),
-                  config.id(),
-                  Json.write(hb),
-                  Signed.Purpose.AGENT,
-                  hb.at()));
+      announce(Json.write(hb));
     } catch (RuntimeException e) {
       LOG.warn("agent {}: heartbeat failed: {}", config.id(), e.toString());
     }
   }
+
+  /**
+   * Writes this agent's heartbeat (or, null, its goodbye) on the agents topic, signed with a time
+   * after the last one's: the coordinator takes only records newer than the last it saw of an agent
+   * (an older one is a replay), so a goodbye in the same millisecond as a heartbeat still counts.
+   */
+  private synchronized void announce(byte[] value) {
+    long at = Math.max(clock.getAsLong(), lastAnnounced + 1);
+    lastAnnounced = at;
+    producer.send(
+        config
+            .keys()
+            .record(config.topics().agents(), config.id(), value, Signed.Purpose.AGENT, at));
+  }
+
+  private long lastAnnounced;
 
   // ---- stopping ----------------------------------------------------------------------------
 
@@ -363,15 +371,7 @@ public final class Agent implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     heartbeats.shutdownNow();
-    producer.send(
-        config
-            .keys()
-            .record(
-                config.topics().agents(),
-                config.id(),
-                null,
-                Signed.Purpose.AGENT,
-                clock.getAsLong()));
+    announce(null); // goodbye
     producer.flush();
     producer.close(Duration.ofSeconds(5));
     seen.close();
