@@ -179,6 +179,7 @@ final class IntakeTriage implements Processor<String, byte[], String, byte[]> {
   private void reject(String key, byte[] value, String reason) {
     String runId = key != null && RunIds.problem(key) == null ? key : null;
     LOG.warn("rejected intake record{}: {}", runId == null ? "" : " for run " + runId, reason);
+    metrics.deadLetter();
     long now = context.currentSystemTimeMs();
     context.forward(
         Routes.deadLetter(

@@ -43,6 +43,8 @@ class CoordinatorTopologyTest {
   final Topics topics = Topics.DEFAULT;
   final Set<String> ensuredPools = new HashSet<>();
   TopologyTestDriver driver;
+  final CoordinatorMetrics metrics =
+      new CoordinatorMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
   TestInputTopic<String, byte[]> intake;
   TestInputTopic<String, byte[]> stepEvents;
   TestOutputTopic<String, byte[]> events;
@@ -66,8 +68,7 @@ class CoordinatorTopologyTest {
     driver =
         new TopologyTestDriver(
             // one partition: every intake record is on its run's partition and handled in place
-            Coordinator.topology(
-                config, 1, ensuredPools::addAll, null, CoordinatorMetrics.discarding()),
+            Coordinator.topology(config, 1, ensuredPools::addAll, null, metrics),
             p,
             Instant.parse("2026-11-25T10:00:00Z"));
     intake =
@@ -169,6 +170,9 @@ class CoordinatorTopologyTest {
               assertThat(e.type()).isEqualTo(EventType.WORKFLOW_REJECTED);
               assertThat(e.runId()).isEqualTo("bad");
             });
+    assertThat(metrics.registry().get("wf.dead.letters").counter().count())
+        .as("a refusal at the triage counts as a dead letter")
+        .isEqualTo(1.0);
   }
 
   @Test
