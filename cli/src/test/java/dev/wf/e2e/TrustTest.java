@@ -47,6 +47,20 @@ class TrustTest {
     stack.close();
   }
 
+  /** The coordinator's count of refused records of a kind ({@code wf_untrusted_total}). */
+  private static double untrusted(String record) {
+    return stack
+        .coordinator()
+        .meters()
+        .get("wf.untrusted")
+        .tag("record", record)
+        .meter()
+        .measure()
+        .iterator()
+        .next()
+        .getValue();
+  }
+
   private static String reason(ConsumerRecord<String, byte[]> deadLetter) {
     return new String(deadLetter.headers().lastHeader("wf.reason").value(), StandardCharsets.UTF_8);
   }
@@ -63,6 +77,7 @@ class TrustTest {
 
   @Test
   void shouldRefuseAnUnsignedSubmissionAndSayNothingOnThatRun() {
+    double before = untrusted("intake");
     String runId = "unsigned-" + UUID.randomUUID();
     stack.sendRecord(
         intake(
@@ -75,6 +90,7 @@ class TrustTest {
         stack.awaitDeadLetter(r -> reason(r).contains("(record key " + runId + ")"), WAIT);
     assertThat(reason(dl)).startsWith("intake record unsigned");
     assertThat(stack.eventsToEnd(runId)).as("no event on the run it names").isEmpty();
+    assertThat(untrusted("intake")).as("counted for operators").isGreaterThan(before);
   }
 
   @Test
@@ -184,6 +200,7 @@ class TrustTest {
             .get(0)
             .agent();
     String dispatchId = "1:Slow";
+    double before = untrusted("report");
     var forged =
         new StepReport.Finished(
             runId,
@@ -230,6 +247,7 @@ class TrustTest {
                     r -> runId.equals(r.key()) && reason(r).contains("outsider"), WAIT)))
         .isEqualTo(
             "step event refused: agent key outsider may not report on steps of pool default");
+    assertThat(untrusted("report")).isGreaterThanOrEqualTo(before + 2);
     Files.writeString(gate, "");
     WorkflowResult r = stack.awaitResult(runId, WAIT);
     assertThat(r.status()).isEqualTo(RunStatus.SUCCESS);
@@ -283,6 +301,7 @@ class TrustTest {
       Thread.sleep(20); // the registry reads the agents topic on a thread of its own
     }
     assertThat(registry.ignored()).as("all three ignored").isEqualTo(ignoredBefore + 3);
+    assertThat(untrusted("agent")).isEqualTo((double) registry.ignored());
     assertThat(registry.isDead("slow-beat")).as("the agent still counts as alive").isFalse();
     Files.writeString(gate, "");
     WorkflowResult r = stack.awaitResult(runId, WAIT);

@@ -70,6 +70,7 @@ public final class Coordinator implements AutoCloseable {
             System::currentTimeMillis,
             config.trust());
     CoordinatorMetrics metrics = new CoordinatorMetrics(meters);
+    metrics.agentRecordsIgnored(registry);
     new JvmMemoryMetrics().bindTo(meters);
     new JvmGcMetrics().bindTo(meters);
     new ProcessorMetrics().bindTo(meters);

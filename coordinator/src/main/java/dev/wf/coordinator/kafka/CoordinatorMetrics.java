@@ -22,6 +22,41 @@ public final class CoordinatorMetrics {
     // that rate() and alerts see.
     deadLetters();
     internalErrors();
+    for (Untrusted what : Untrusted.values()) {
+      untrustedCounter(what);
+    }
+  }
+
+  /** What a record refused as not from a trusted party claimed to be. */
+  public enum Untrusted {
+    /** A submission, cancel, signal or rerun: unsigned, forged, replayed, or beyond its pools. */
+    INTAKE,
+    /** An agent's report: unsigned, forged, or from a key not allowed on the step's pool. */
+    REPORT
+  }
+
+  void untrusted(Untrusted what) {
+    untrustedCounter(what).increment();
+  }
+
+  private Counter untrustedCounter(Untrusted what) {
+    return Counter.builder("wf.untrusted")
+        .description("Records refused as not from a trusted party (SECURITY.md), by kind")
+        .tag("record", what.name().toLowerCase(java.util.Locale.ROOT))
+        .register(registry);
+  }
+
+  /**
+   * Counts the agents topic's records the registry ignored as forged or replayed, as {@code
+   * wf_untrusted_total{record="agent"}}.
+   */
+  public void agentRecordsIgnored(AgentRegistry agents) {
+    // The registry itself is the state (a meter holds it weakly; the coordinator holds it).
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "wf.untrusted", agents, AgentRegistry::ignored)
+        .description("Records refused as not from a trusted party (SECURITY.md), by kind")
+        .tag("record", "agent")
+        .register(registry);
   }
 
   /** Counts into a registry nobody reads: for tests and tools. */

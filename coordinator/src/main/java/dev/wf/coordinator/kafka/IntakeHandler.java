@@ -108,6 +108,7 @@ final class IntakeHandler {
     refused.ifPresent(
         why -> {
           LOG.warn("{} of run {} refused: {}", what, runId, why);
+          out.untrusted(CoordinatorMetrics.Untrusted.INTAKE);
           out.deadLetter(record, what + " refused: " + why, source);
         });
     return refused.isEmpty();
@@ -268,6 +269,7 @@ final class IntakeHandler {
             ? trust.mayUse(CoordinatorTrust.API, plan.pools())
             : trust.mayUse(submitter(record), plan.pools());
     if (refused.isPresent()) {
+      out.untrusted(CoordinatorMetrics.Untrusted.INTAKE);
       out.reject(record, runId, refused.get(), source);
       return;
     }

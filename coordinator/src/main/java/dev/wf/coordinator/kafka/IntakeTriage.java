@@ -68,6 +68,7 @@ final class IntakeTriage implements Processor<String, byte[], String, byte[]> {
       Verifier.Check who =
           trust.submitter(key, value, record.headers(), context.currentSystemTimeMs());
       if (!who.ok()) {
+        metrics.untrusted(CoordinatorMetrics.Untrusted.INTAKE);
         // Not a trusted submitter's word: nothing in it is, its run id included, so no event goes
         // to that run (a forger could otherwise make a victim's client believe it was rejected).
         reject(null, value, who.problem() + " (record key " + key + ")");

@@ -88,6 +88,11 @@ final class Outbox {
     deadLetter(record, reason, source);
   }
 
+  /** Counts a record refused as not from a trusted party. */
+  void untrusted(CoordinatorMetrics.Untrusted what) {
+    metrics.untrusted(what);
+  }
+
   /** Copies a record the coordinator cannot use, as it came, to the dead-letter topic. */
   void deadLetter(Record<String, byte[]> record, String reason, String source) {
     metrics.deadLetter();

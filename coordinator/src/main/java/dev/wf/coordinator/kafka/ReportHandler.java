@@ -70,6 +70,7 @@ final class ReportHandler {
     Plan plan = plans.get(report.runId());
     Optional<String> untrusted = untrusted(record, report, plan);
     if (untrusted.isPresent()) {
+      out.untrusted(CoordinatorMetrics.Untrusted.REPORT);
       LOG.warn("run {}: step event refused: {}", report.runId(), untrusted.get());
       out.deadLetter(record, "step event refused: " + untrusted.get(), source);
       return;
