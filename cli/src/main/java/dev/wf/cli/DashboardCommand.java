@@ -129,15 +129,14 @@ public final class DashboardCommand implements Callable<Integer> {
     }
   }
 
-  /** For {@code wf run --dashboard=PORT}: the default topics, on this host only. */
+  /** For {@code wf run --dashboard=PORT}: the run's topics, on this host only. */
   static Dashboard openBesideRun(
-      String bootstrap, Map<String, String> props, Signer signer, int port) {
+      String bootstrap, Topics topics, Map<String, String> props, Signer signer, int port) {
     return open(
         bootstrap,
         props,
         signer,
-        new Dashboard.Settings(
-            Topics.DEFAULT, "127.0.0.1", port, null, who(), Dashboard.DEFAULT_MAX_RUNS),
+        new Dashboard.Settings(topics, "127.0.0.1", port, null, who(), Dashboard.DEFAULT_MAX_RUNS),
         "--dashboard=PORT");
   }
 

@@ -3,7 +3,6 @@ package dev.wf.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.wf.cli.dashboard.Dashboard;
 import dev.wf.protocol.Json;
-import dev.wf.protocol.Topics;
 import dev.wf.protocol.definition.Durations;
 import dev.wf.protocol.definition.Leaf;
 import dev.wf.protocol.definition.Step;
@@ -132,12 +131,12 @@ final class RunCommand extends WorkflowFileCommand {
 
     try (LocalStack stack = LocalStack.start(cluster, dataDir, pools(workflow.root()), props, err);
         RunClient client =
-            new RunClient(stack.bootstrap(), Topics.DEFAULT, props, stack.submitter());
+            new RunClient(stack.bootstrap(), stack.topics(), props, stack.submitter());
         Dashboard dashboard =
             dashboardPort == null
                 ? null
                 : DashboardCommand.openBesideRun(
-                    stack.bootstrap(), props, stack.submitter(), dashboardPort)) {
+                    stack.bootstrap(), stack.topics(), props, stack.submitter(), dashboardPort)) {
       if (dashboard != null) {
         err.println("dashboard: " + dashboard.url() + "runs/" + id);
         err.flush();

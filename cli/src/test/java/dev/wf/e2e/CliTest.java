@@ -164,6 +164,42 @@ class CliTest {
   }
 
   @Test
+  void shouldRunTwoWfRunsAtOnceOnOneClusterEachOnTopicsOfItsOwnThenDeleted() throws Exception {
+    // Each wf run has keys of its own: on a shared cluster its coordinator must not join another's
+    // (a submission would land where its key is not trusted), nor the cluster's own coordinators.
+    Path f =
+        file(
+            "pair.yaml",
+            "name: Pair\ntype: sequential\nsteps:\n  - { name: A, action: { kind: shell, command: 'sleep 1; echo {}' } }\n");
+    try (Child one =
+            Child.start(
+                tmp.resolve("one.log"), "run", f.toString(), "--bootstrap", TestKafka.bootstrap());
+        Child two =
+            Child.start(
+                tmp.resolve("two.log"),
+                "run",
+                f.toString(),
+                "--bootstrap",
+                TestKafka.bootstrap())) {
+      assertThat(one.waitFor(Duration.ofSeconds(120))).as(one.log()).isZero();
+      assertThat(two.waitFor(Duration.ofSeconds(120))).as(two.log()).isZero();
+      java.util.regex.Pattern own =
+          java.util.regex.Pattern.compile("topics of its own on \\S+: (\\S+)\\*");
+      java.util.regex.Matcher a = own.matcher(one.log());
+      java.util.regex.Matcher b = own.matcher(two.log());
+      assertThat(a.find() && b.find()).as(one.log() + two.log()).isTrue();
+      assertThat(a.group(1)).isNotEqualTo(b.group(1));
+      try (var admin =
+          org.apache.kafka.clients.admin.Admin.create(
+              java.util.Map.<String, Object>of("bootstrap.servers", TestKafka.bootstrap()))) {
+        assertThat(admin.listTopics().names().get())
+            .as("each run's topics are deleted when it ends")
+            .noneMatch(t -> t.startsWith(a.group(1)) || t.startsWith(b.group(1)));
+      }
+    }
+  }
+
+  @Test
   void shouldExitOneWhenTheRunFails() throws Exception {
     Path f =
         file(
